@@ -1,0 +1,110 @@
+import type { Sampler, SpanExporter } from '@opentelemetry/sdk-trace-base';
+import { DEFAULT_PROPAGATORS, PROPAGATOR_NAMES } from './propagation.js';
+import { SAMPLER_NAMES } from './sampling.js';
+import type { ExporterName, PropagatorName, SamplerName, TracingOptions, XRaySamplingRules } from './types.js';
+
+export const EXPORTER_NAMES: readonly ExporterName[] = ['otlp', 'xray-daemon', 'xray-otlp', 'console', 'none'];
+
+/** `startTracing` options with every default and environment variable applied. */
+export interface ResolvedOptions {
+  serviceName: string | undefined;
+  exporter: ExporterName | SpanExporter;
+  endpoint: string | undefined;
+  sampler: SamplerName | { rules: XRaySamplingRules | string } | Sampler;
+  samplerArg: number;
+  propagators: PropagatorName[];
+  outbound: boolean;
+  resourceAttributes: Record<string, string | number | boolean>;
+  flushOnSigterm: boolean;
+}
+
+function env(name: string): string | undefined {
+  const value = process.env[name]?.trim();
+  return value === '' ? undefined : value;
+}
+
+function fail(what: string, allowed: string, got: unknown): never {
+  throw new TypeError(`otel-xray: ${what} must be ${allowed} (got ${JSON.stringify(got) ?? String(got)})`);
+}
+
+function oneOf<T extends string>(what: string, names: readonly T[], value: unknown): T {
+  if (typeof value === 'string' && (names as readonly string[]).includes(value)) return value as T;
+  return fail(what, `one of ${names.join(', ')}`, value);
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null;
+}
+
+function resolveExporter(option: TracingOptions['exporter']): ResolvedOptions['exporter'] {
+  if (option === undefined) {
+    const fromEnv = env('OTEL_TRACES_EXPORTER')?.split(',')[0]?.trim();
+    return fromEnv === undefined ? 'otlp' : oneOf('OTEL_TRACES_EXPORTER', EXPORTER_NAMES, fromEnv);
+  }
+  if (isObject(option) && typeof option.export === 'function' && typeof option.shutdown === 'function') return option;
+  return oneOf('exporter', EXPORTER_NAMES, option);
+}
+
+function resolveSampler(option: TracingOptions['sampler']): ResolvedOptions['sampler'] {
+  if (option === undefined) {
+    const fromEnv = env('OTEL_TRACES_SAMPLER');
+    return fromEnv === undefined ? 'parentbased_always_on' : oneOf('OTEL_TRACES_SAMPLER', SAMPLER_NAMES, fromEnv);
+  }
+  const candidate: unknown = option;
+  if (isObject(candidate) && typeof candidate.shouldSample === 'function') return candidate as unknown as Sampler;
+  if (isObject(candidate) && 'rules' in candidate) {
+    const { rules } = candidate;
+    if (typeof rules === 'string' || isObject(rules)) return { rules: rules as XRaySamplingRules | string };
+    return fail('sampler.rules', 'a rules document or the path of a JSON file', rules);
+  }
+  return oneOf('sampler', SAMPLER_NAMES, option);
+}
+
+function resolveRatio(option: number | undefined): number {
+  const raw = option ?? env('OTEL_TRACES_SAMPLER_ARG');
+  if (raw === undefined) return 1;
+  const ratio = typeof raw === 'number' ? raw : Number(raw);
+  if (Number.isFinite(ratio) && ratio >= 0 && ratio <= 1) return ratio;
+  return fail(option === undefined ? 'OTEL_TRACES_SAMPLER_ARG' : 'samplerArg', 'a number from 0 to 1', raw);
+}
+
+function resolvePropagators(option: PropagatorName[] | undefined): PropagatorName[] {
+  if (option !== undefined) {
+    if (!Array.isArray(option)) fail('propagators', `an array of ${PROPAGATOR_NAMES.join(', ')}`, option);
+    return option.map((name) => oneOf('propagators[]', PROPAGATOR_NAMES, name));
+  }
+  const fromEnv = env('OTEL_PROPAGATORS');
+  if (fromEnv === undefined) return [...DEFAULT_PROPAGATORS];
+  return fromEnv.split(',').map((name) => oneOf('OTEL_PROPAGATORS', PROPAGATOR_NAMES, name.trim()));
+}
+
+function resolveBoolean(what: string, value: unknown, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value === 'boolean') return value;
+  return fail(what, 'true or false', value);
+}
+
+function resolveString(what: string, value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value === 'string' && value.trim() !== '') return value.trim();
+  return fail(what, 'a non-empty string', value);
+}
+
+/** Applies defaults and environment variables; throws a TypeError naming any bad option. */
+export function resolveOptions(options: TracingOptions = {}): ResolvedOptions {
+  const given: unknown = options;
+  if (!isObject(given)) fail('startTracing options', 'an object', given);
+  const resourceAttributes: unknown = options.resourceAttributes ?? {};
+  if (!isObject(resourceAttributes)) fail('resourceAttributes', 'an object', resourceAttributes);
+  return {
+    serviceName: resolveString('serviceName', options.serviceName) ?? env('OTEL_SERVICE_NAME'),
+    exporter: resolveExporter(options.exporter),
+    endpoint: resolveString('endpoint', options.endpoint),
+    sampler: resolveSampler(options.sampler),
+    samplerArg: resolveRatio(options.samplerArg),
+    propagators: resolvePropagators(options.propagators),
+    outbound: resolveBoolean('outbound', options.outbound, true),
+    resourceAttributes: options.resourceAttributes ?? {},
+    flushOnSigterm: resolveBoolean('flushOnSigterm', options.flushOnSigterm, true),
+  };
+}

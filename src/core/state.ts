@@ -1,0 +1,35 @@
+import { ProxyTracerProvider, type Tracer, trace } from '@opentelemetry/api';
+import type { XRayContextManager } from './context-manager.js';
+import type { XRayIdGenerator } from './id-generator.js';
+import type { ResolvedOptions } from './options.js';
+import type { Tracing } from './types.js';
+
+/** What the middleware, outbound hooks and exporters share once tracing has started. */
+export interface TracingState {
+  readonly handle: Tracing;
+  readonly tracer: Tracer;
+  /** Present when otel-xray registered the provider itself (absent when the app brought its own). */
+  readonly ids: XRayIdGenerator | undefined;
+  readonly contextManager: XRayContextManager | undefined;
+  readonly options: ResolvedOptions | undefined;
+}
+
+// Kept on globalThis so the ESM and CJS builds of this package, if both load, share one state.
+const STATE = Symbol.for('otel-xray.state');
+type Holder = { [STATE]?: TracingState };
+
+export function getState(): TracingState | undefined {
+  return (globalThis as Holder)[STATE];
+}
+
+export function setState(state: TracingState | undefined): void {
+  (globalThis as Holder)[STATE] = state;
+}
+
+/** True when some tracer provider (ours or the app's own) is registered with the OTel API. */
+export function isProviderRegistered(): boolean {
+  const delegate = (trace.getTracerProvider() as ProxyTracerProvider).getDelegate?.();
+  return delegate !== undefined && delegate !== new ProxyTracerProvider().getDelegate();
+}
+
+export const TRACER_NAME = 'otel-xray';

@@ -1,0 +1,115 @@
+import { DiagConsoleLogger, DiagLogLevel, context, diag, propagation, trace } from '@opentelemetry/api';
+import { diagLogLevelFromString, getStringFromEnv } from '@opentelemetry/core';
+import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import { XRayContextManager } from './context-manager.js';
+import { createSpanProcessors } from './exporters.js';
+import { XRayIdGenerator } from './id-generator.js';
+import { resolveOptions } from './options.js';
+import { createPropagator } from './propagation.js';
+import { createResource } from './resource.js';
+import { createSampler } from './sampling.js';
+import { startOutboundTracing } from './outbound/index.js';
+import { TRACER_NAME, type TracingState, getState, isProviderRegistered, setState } from './state.js';
+import type { Tracing, TracingOptions } from './types.js';
+
+/** How long the SIGTERM flush may hold the process before it exits anyway. */
+const SIGTERM_FLUSH_TIMEOUT_MS = 5000;
+
+function setUpDiagnostics(): void {
+  // Warnings (export failures, dropped spans) reach the console unless OTEL_LOG_LEVEL says otherwise.
+  const level = diagLogLevelFromString(getStringFromEnv('OTEL_LOG_LEVEL')) ?? DiagLogLevel.WARN;
+  diag.setLogger(new DiagConsoleLogger(), { logLevel: level, suppressOverrideMessage: true });
+}
+
+/**
+ * Flushes on SIGTERM. A listener replaces Node's default exit, so when otel-xray is the only
+ * listener it exits the way the signal would have, after the flush; when the app has its
+ * own listener, the app decides when to exit.
+ */
+function flushOnSigterm(tracing: Tracing): () => void {
+  const onSigterm = (): void => {
+    const appHandlesExit = process.listenerCount('SIGTERM') > 1;
+    process.removeListener('SIGTERM', onSigterm);
+    const timeout = new Promise<void>((done) => setTimeout(done, SIGTERM_FLUSH_TIMEOUT_MS).unref());
+    void Promise.race([tracing.shutdown(), timeout]).finally(() => {
+      if (!appHandlesExit) process.kill(process.pid, 'SIGTERM');
+    });
+  };
+  process.on('SIGTERM', onSigterm);
+  return () => process.removeListener('SIGTERM', onSigterm);
+}
+
+/**
+ * Starts X-Ray tracing: a tracer provider with X-Ray ids, X-Ray and W3C propagation, sampling
+ * and an exporter, registered with the OTel API. Calling it again returns the same handle.
+ *
+ * @example
+ * const tracing = startTracing({ serviceName: 'orders' });
+ * process.on('beforeExit', () => tracing.shutdown());
+ */
+export function startTracing(options: TracingOptions = {}): Tracing {
+  const existing = getState();
+  if (existing !== undefined) return existing.handle;
+
+  const resolved = resolveOptions(options);
+  setUpDiagnostics();
+  const ids = new XRayIdGenerator();
+  const contextManager = new XRayContextManager();
+  const provider = new NodeTracerProvider({
+    resource: createResource(resolved),
+    sampler: createSampler(resolved),
+    idGenerator: ids,
+    spanProcessors: createSpanProcessors(resolved),
+  });
+  if (isProviderRegistered()) {
+    diag.warn('otel-xray: another tracer provider is already registered; otel-xray spans go to its own provider only');
+  }
+  provider.register({ contextManager, propagator: createPropagator(resolved.propagators) });
+
+  let stopSigterm: (() => void) | undefined;
+  const stopOutbound = resolved.outbound ? startOutboundTracing() : undefined;
+  let stopping: Promise<void> | undefined;
+  const handle: Tracing = {
+    forceFlush: () => provider.forceFlush(),
+    shutdown() {
+      stopping ??= (async () => {
+        stopSigterm?.();
+        stopOutbound?.();
+        try {
+          await provider.shutdown();
+        } finally {
+          if (getState()?.handle === handle) setState(undefined);
+          trace.disable();
+          propagation.disable();
+          context.disable();
+        }
+      })();
+      return stopping;
+    },
+  };
+  if (resolved.flushOnSigterm) stopSigterm = flushOnSigterm(handle);
+  setState({ handle, tracer: provider.getTracer(TRACER_NAME), ids, contextManager, options: resolved });
+  return handle;
+}
+
+/**
+ * The shared state, starting tracing with environment defaults when nothing is registered.
+ * When the app registered its own OTel provider, otel-xray creates its spans through that one.
+ */
+export function ensureTracing(): TracingState {
+  const state = getState();
+  if (state !== undefined) return state;
+  if (isProviderRegistered()) {
+    const borrowed: TracingState = {
+      handle: { forceFlush: async () => {}, shutdown: async () => setState(undefined) },
+      tracer: trace.getTracer(TRACER_NAME),
+      ids: undefined,
+      contextManager: undefined,
+      options: undefined,
+    };
+    setState(borrowed);
+    return borrowed;
+  }
+  startTracing();
+  return getState() as TracingState;
+}

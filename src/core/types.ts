@@ -1,0 +1,76 @@
+import type { Sampler, SpanExporter } from '@opentelemetry/sdk-trace-base';
+import type { IncomingMessage } from 'node:http';
+
+/** Names accepted by `exporter` / `OTEL_TRACES_EXPORTER`. */
+export type ExporterName = 'otlp' | 'xray-daemon' | 'xray-otlp' | 'console' | 'none';
+
+/** Names accepted by `sampler` / `OTEL_TRACES_SAMPLER`. */
+export type SamplerName =
+  | 'always_on'
+  | 'always_off'
+  | 'parentbased_always_on'
+  | 'parentbased_always_off'
+  | 'traceidratio'
+  | 'parentbased_traceidratio'
+  | 'xray';
+
+/** Names accepted by `propagators` / `OTEL_PROPAGATORS`. */
+export type PropagatorName = 'xray' | 'tracecontext' | 'baggage' | 'none';
+
+/** An X-Ray local sampling rules document (version 2), as the X-Ray SDKs read it. */
+export interface XRaySamplingRules {
+  version: 2;
+  rules?: XRaySamplingRule[];
+  default: { fixed_target: number; rate: number };
+}
+
+/** One rule of an X-Ray local sampling rules document. */
+export interface XRaySamplingRule {
+  description?: string;
+  host: string;
+  http_method: string;
+  url_path: string;
+  fixed_target: number;
+  rate: number;
+}
+
+/** Options of `startTracing`. Every one is optional and falls back to its environment variable. */
+export interface TracingOptions {
+  /** `service.name`. Env `OTEL_SERVICE_NAME`; default: the app's package.json name, else `unknown_service`. */
+  serviceName?: string;
+  /** Where spans go. Env `OTEL_TRACES_EXPORTER`; default `otlp`. */
+  exporter?: ExporterName | SpanExporter;
+  /** Exporter endpoint: OTLP URL, or `host:port` of the X-Ray daemon. */
+  endpoint?: string;
+  /** Sampling. Env `OTEL_TRACES_SAMPLER` / `OTEL_TRACES_SAMPLER_ARG`; default `parentbased_always_on`. */
+  sampler?: SamplerName | { rules: XRaySamplingRules | string } | Sampler;
+  /** Ratio for the `*traceidratio` samplers. Env `OTEL_TRACES_SAMPLER_ARG`; default 1. */
+  samplerArg?: number;
+  /** Propagation formats, in order of precedence on extract. Env `OTEL_PROPAGATORS`; default `xray,tracecontext,baggage`. */
+  propagators?: PropagatorName[];
+  /** Trace and propagate outbound fetch/undici and node:http(s) calls. Default `true`. */
+  outbound?: boolean;
+  /** Extra resource attributes, merged over the detected ones. */
+  resourceAttributes?: Record<string, string | number | boolean>;
+  /** Flush spans on SIGTERM before the process exits. Default `true`. */
+  flushOnSigterm?: boolean;
+}
+
+/** The handle `startTracing` returns. */
+export interface Tracing {
+  /** Exports every span that has ended so far. */
+  forceFlush(): Promise<void>;
+  /** Flushes every ended span, then stops tracing. */
+  shutdown(): Promise<void>;
+}
+
+/** Which requests not to trace: path prefixes (`'/health'`), regular expressions, or a predicate. */
+export type IgnoreOption = string | RegExp | ((req: IncomingMessage) => boolean) | Array<string | RegExp>;
+
+/** Options shared by the express, fastify and koa middleware. */
+export interface MiddlewareOptions {
+  /** Set `X-Amzn-Trace-Id: Root=…;Sampled=0|1` on every response. Default `true`. */
+  responseHeader?: boolean;
+  /** Requests not to trace, e.g. health checks. */
+  ignore?: IgnoreOption;
+}

@@ -1,0 +1,86 @@
+/**
+ * Parses and formats the X-Ray trace header (`X-Amzn-Trace-Id`).
+ *
+ * Written here rather than taken from `@opentelemetry/propagator-aws-xray` because the stock
+ * propagator rejects headers that AWS front ends really send: `Root=` alone (ALB, API Gateway),
+ * `Sampled=?` or no `Sampled` (a deferred decision), spaces around `=`, lower-case keys; and it
+ * drops `Lineage` on the way out. Parsing never throws: anything unusable yields `undefined`.
+ */
+
+export const XRAY_HEADER = 'x-amzn-trace-id';
+
+const ROOT_KEY = 'root';
+const PARENT_KEY = 'parent';
+const SAMPLED_KEY = 'sampled';
+const LINEAGE_KEY = 'lineage';
+const ROOT_VERSION = '1';
+const ROOT_LENGTH = 35; // 1-xxxxxxxx-xxxxxxxxxxxxxxxxxxxxxxxx
+const SPAN_ID_LENGTH = 16;
+/** Longer headers are not parsed: real ones are under 300 characters. */
+const MAX_HEADER_LENGTH = 1024;
+/** `counter:hash:counter`, as X-Ray's recursion detection writes it. */
+const LINEAGE_PATTERN = /^\d{1,5}:[0-9a-f]{8}:\d{1,3}$/;
+const HEX_PATTERN = /^[0-9a-f]+$/;
+const ALL_ZEROS = /^0+$/;
+
+/** What an `X-Amzn-Trace-Id` header says. `sampled` is undefined when the caller deferred the decision. */
+export interface XRayHeader {
+  /** OTel form: 32 lower-case hex digits. */
+  traceId: string;
+  /** 16 lower-case hex digits, absent for a Root-only header. */
+  parentId?: string;
+  sampled?: boolean;
+  lineage?: string;
+}
+
+function isHexId(value: string, length: number): boolean {
+  return value.length === length && HEX_PATTERN.test(value) && !ALL_ZEROS.test(value);
+}
+
+/** `1-5759e988-bd862e3fe1be46a994272793` → `5759e988bd862e3fe1be46a994272793`, or undefined. */
+export function parseRoot(root: string): string | undefined {
+  if (root.length !== ROOT_LENGTH || root[0] !== ROOT_VERSION || root[1] !== '-' || root[10] !== '-') return undefined;
+  const traceId = (root.slice(2, 10) + root.slice(11)).toLowerCase();
+  return isHexId(traceId, 32) ? traceId : undefined;
+}
+
+/** `5759e988bd862e3fe1be46a994272793` → `1-5759e988-bd862e3fe1be46a994272793`. */
+export function formatRoot(traceId: string): string {
+  return `1-${traceId.slice(0, 8)}-${traceId.slice(8)}`;
+}
+
+/** Reads an `X-Amzn-Trace-Id` value. Keys in any order and case, spaces around `;` and `=` allowed. */
+export function parseXRayHeader(header: unknown): XRayHeader | undefined {
+  // A comma means several headers were joined into one: none of them can be trusted.
+  if (typeof header !== 'string' || header.length > MAX_HEADER_LENGTH || header.includes(',')) return undefined;
+  let traceId: string | undefined;
+  let parentId: string | undefined;
+  let sampled: boolean | undefined;
+  let lineage: string | undefined;
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq < 0) continue;
+    const key = part.slice(0, eq).trim().toLowerCase();
+    const value = part.slice(eq + 1).trim();
+    if (key === ROOT_KEY) {
+      traceId = parseRoot(value);
+      if (traceId === undefined) return undefined;
+    } else if (key === PARENT_KEY) {
+      const id = value.toLowerCase();
+      if (!isHexId(id, SPAN_ID_LENGTH)) return undefined;
+      parentId = id;
+    } else if (key === SAMPLED_KEY) {
+      sampled = value === '1' ? true : value === '0' ? false : undefined;
+    } else if (key === LINEAGE_KEY && LINEAGE_PATTERN.test(value)) {
+      lineage = value;
+    }
+  }
+  if (traceId === undefined) return undefined;
+  return { traceId, parentId, sampled, lineage };
+}
+
+/** Writes the header X-Ray expects downstream: `Root=…;Parent=…;Sampled=0|1[;Lineage=…]`. */
+export function formatXRayHeader(traceId: string, parentId: string, sampled: boolean, lineage?: string): string {
+  const header = `Root=${formatRoot(traceId)};Parent=${parentId};Sampled=${sampled ? '1' : '0'}`;
+  return lineage === undefined ? header : `${header};Lineage=${lineage}`;
+}

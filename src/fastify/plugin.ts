@@ -1,0 +1,39 @@
+import { context } from '@opentelemetry/api';
+import type { FastifyPluginCallback, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
+import fp from 'fastify-plugin';
+import { compileMiddlewareOptions } from '../core/middleware-options.js';
+import { getRequestTrace, recordRequestError, startRequestTrace } from '../core/server-span.js';
+import { ensureTracing } from '../core/tracing.js';
+import type { MiddlewareOptions } from '../core/types.js';
+import { bindHandlerContext } from './handler-context.js';
+
+function recordXRayError(request: FastifyRequest, _reply: FastifyReply, error: Error, done: HookHandlerDoneFunction): void {
+  const requestTrace = getRequestTrace(request.raw);
+  if (requestTrace !== undefined) recordRequestError(requestTrace, error);
+  done();
+}
+
+const plugin: FastifyPluginCallback<MiddlewareOptions> = (fastify, options, done) => {
+  const settings = compileMiddlewareOptions({ responseHeader: options.responseHeader, ignore: options.ignore });
+  ensureTracing();
+  bindHandlerContext();
+  fastify.addHook('onRequest', function startXRaySpan(request: FastifyRequest, reply: FastifyReply, hookDone: HookHandlerDoneFunction) {
+    const requestTrace = startRequestTrace(request.raw, reply.raw, settings);
+    if (requestTrace === undefined) return hookDone();
+    requestTrace.route = request.routeOptions.url;
+    context.with(requestTrace.context, hookDone);
+  });
+  fastify.addHook('onError', recordXRayError);
+  done();
+};
+
+/**
+ * fastify plugin: one X-Ray server span per request, named after the route template and
+ * active in the route handler. Wrapped with fastify-plugin, so it covers every route.
+ *
+ * @param options.responseHeader - set `X-Amzn-Trace-Id` on responses (default `true`)
+ * @param options.ignore - paths, RegExps or a predicate for requests not to trace
+ * @example
+ * await app.register(xrayTracing, { ignore: ['/health'] });
+ */
+export const xrayTracing = fp(plugin, { fastify: '5.x', name: 'otel-xray' });

@@ -1,0 +1,17 @@
+/**
+ * @module otel-xray
+ * AWS X-Ray tracing on OpenTelemetry: `startTracing`, plus `annotate` and `setMetadata` for X-Ray's own span data.
+ */
+export { startTracing } from './core/tracing.js';
+export { annotate, setMetadata, type AnnotationValue } from './core/annotations.js';
+export type {
+  ExporterName,
+  IgnoreOption,
+  MiddlewareOptions,
+  PropagatorName,
+  SamplerName,
+  Tracing,
+  TracingOptions,
+  XRaySamplingRule,
+  XRaySamplingRules,
+} from './core/types.js';

@@ -1,0 +1,33 @@
+// Shared test set-up: tracing into an in-memory exporter, and a way to wait for spans.
+import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
+import { startTracing } from 'otel-xray';
+
+/** Starts tracing into memory. `spans(n)` waits until at least n spans have ended and returns them all. */
+export function startMemoryTracing(options = {}) {
+  const exporter = new InMemorySpanExporter();
+  const tracing = startTracing({ exporter, flushOnSigterm: false, outbound: false, ...options });
+  async function spans(count = 1, timeoutMs = 5000) {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      await tracing.forceFlush();
+      const finished = exporter.getFinishedSpans();
+      if (finished.length >= count) return finished;
+      if (Date.now() > deadline) throw new Error(`expected ${count} spans, got ${finished.length}: ${finished.map((s) => s.name).join(', ')}`);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  }
+  return { exporter, tracing, spans, reset: () => exporter.reset() };
+}
+
+/** Listens on 127.0.0.1 on a free port; returns the base URL and a close function. */
+export async function listen(server) {
+  await new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', resolve);
+  });
+  const { port } = server.address();
+  return { url: `http://127.0.0.1:${port}`, port, close: () => new Promise((resolve) => server.close(resolve)) };
+}
+
+/** The X-Ray form of an OTel trace id. */
+export const xrayTraceId = (traceId) => `1-${traceId.slice(0, 8)}-${traceId.slice(8)}`;
