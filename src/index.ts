@@ -4,6 +4,7 @@
  */
 export { startTracing } from './core/tracing.js';
 export { annotate, setMetadata, type AnnotationValue } from './core/annotations.js';
+export { XRayLocalRulesSampler, XRayRemoteSampler, type XRayRemoteSamplerOptions } from './core/sampling.js';
 export type {
   ExporterName,
   IgnoreOption,

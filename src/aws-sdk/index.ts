@@ -1,7 +1,5 @@
 /**
  * @module otel-xray/aws-sdk
- * X-Ray tracing for AWS SDK v3 clients.
+ * X-Ray tracing for AWS SDK v3 clients, through the SDK's own middleware stack.
  */
-export function traceAwsClient<T>(client: T): T {
-  return client;
-}
+export { traceAwsClient } from './trace-client.js';

@@ -11,3 +11,8 @@ export const DEFERRED_PARENT_KEY = createContextKey('otel-xray deferred parent')
 export const ROOT_ONLY_KEY = createContextKey('otel-xray root-only trace');
 /** The caller's `Lineage` value, carried on to outbound calls. */
 export const LINEAGE_KEY = createContextKey('otel-xray lineage');
+/**
+ * Set by the Lambda wrapper to the invocation's own trace context (from `_X_AMZN_TRACE_ID`): the
+ * server span takes its parent from there rather than from the request headers.
+ */
+export const INVOCATION_PARENT_KEY = createContextKey('otel-xray lambda invocation parent');

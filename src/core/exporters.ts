@@ -1,16 +1,12 @@
 import { getNumberFromEnv, getStringFromEnv } from '@opentelemetry/core';
-import { OTLPTraceExporter as OTLPJsonExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { OTLPTraceExporter as OTLPProtoExporter } from '@opentelemetry/exporter-trace-otlp-proto';
-import {
-  type BufferConfig,
-  BatchSpanProcessor,
-  ConsoleSpanExporter,
-  type SpanExporter,
-  type SpanProcessor,
-} from '@opentelemetry/sdk-trace-base';
+import { type BufferConfig, BatchSpanProcessor, ConsoleSpanExporter, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { DEFAULT_MAX_QUEUE_SIZE, DropCountingProcessor } from './exporters/bounded-queue.js';
+import { DEFAULT_DAEMON_ADDRESS, parseDaemonAddress } from './exporters/daemon-address.js';
+import { FailureLoggingExporter } from './exporters/failure-log.js';
+import { createOtlpExporter, otlpTarget } from './exporters/otlp-exporter.js';
+import { XRayDaemonExporter } from './exporters/xray-daemon-exporter.js';
+import { XRayOtlpExporter, regionFromEnv } from './exporters/xray-otlp-exporter.js';
 import type { ResolvedOptions } from './options.js';
-
-const OTLP_PROTOCOLS = ['http/protobuf', 'http/json'];
 
 /** The standard `OTEL_BSP_*` settings; the SDK's BatchSpanProcessor no longer reads them itself. */
 function batchConfigFromEnv(): BufferConfig {
@@ -22,17 +18,27 @@ function batchConfigFromEnv(): BufferConfig {
   };
 }
 
-function createOtlpExporter(endpoint: string | undefined): SpanExporter {
-  const protocol = getStringFromEnv('OTEL_EXPORTER_OTLP_TRACES_PROTOCOL') ?? getStringFromEnv('OTEL_EXPORTER_OTLP_PROTOCOL') ?? 'http/protobuf';
-  if (!OTLP_PROTOCOLS.includes(protocol)) {
-    throw new TypeError(`otel-xray: OTEL_EXPORTER_OTLP_TRACES_PROTOCOL must be one of ${OTLP_PROTOCOLS.join(', ')} (got "${protocol}")`);
-  }
-  // Without `url` the exporter reads OTEL_EXPORTER_OTLP_[TRACES_]ENDPOINT and _HEADERS itself.
-  const config = endpoint === undefined ? {} : { url: endpoint };
-  return protocol === 'http/json' ? new OTLPJsonExporter(config) : new OTLPProtoExporter(config);
+function createDaemonExporter(endpoint: string | undefined): SpanExporter {
+  const fromEnv = getStringFromEnv('AWS_XRAY_DAEMON_ADDRESS');
+  const address =
+    endpoint !== undefined
+      ? parseDaemonAddress(endpoint.replace(/^udp:\/\//i, ''), 'endpoint')
+      : parseDaemonAddress(fromEnv ?? DEFAULT_DAEMON_ADDRESS, 'AWS_XRAY_DAEMON_ADDRESS');
+  return new FailureLoggingExporter(new XRayDaemonExporter(address), `the X-Ray daemon at udp:${address.host}:${address.port}`);
 }
 
-/** The exporter named by the `exporter` option, or undefined for `none`. */
+function createXRayOtlpExporter(endpoint: string | undefined): SpanExporter {
+  const exporter = new XRayOtlpExporter({ region: regionFromEnv(), url: endpoint });
+  return new FailureLoggingExporter(exporter, `X-Ray's OTLP endpoint ${exporter.url}`);
+}
+
+/**
+ * The exporter named by the `exporter` option, or undefined for `none`. Network exporters are
+ * wrapped so an outage logs one warning per burst of failures, not one per batch.
+ *
+ * @example
+ * createExporter(resolveOptions({ exporter: 'xray-daemon' }));
+ */
 export function createExporter(options: ResolvedOptions): SpanExporter | undefined {
   const { exporter, endpoint } = options;
   if (typeof exporter !== 'string') return exporter;
@@ -42,15 +48,27 @@ export function createExporter(options: ResolvedOptions): SpanExporter | undefin
     case 'console':
       return new ConsoleSpanExporter();
     case 'otlp':
-      return createOtlpExporter(endpoint);
+      return new FailureLoggingExporter(createOtlpExporter(endpoint), `the OTLP collector at ${otlpTarget(endpoint)}`);
     case 'xray-daemon':
+      return createDaemonExporter(endpoint);
     case 'xray-otlp':
-      throw new Error(`otel-xray: exporter '${exporter}' is not available yet`);
+      return createXRayOtlpExporter(endpoint);
   }
 }
 
-/** Batches ended spans to the configured exporter: requests never wait for an export. */
+/**
+ * Batches ended spans to the configured exporter: requests never wait for an export. The
+ * queue is bounded (OTEL_BSP_MAX_QUEUE_SIZE, default 2048); when it is full, new spans are
+ * dropped and counted, with one warning per burst.
+ */
 export function createSpanProcessors(options: ResolvedOptions): SpanProcessor[] {
   const exporter = createExporter(options);
-  return exporter === undefined ? [] : [new BatchSpanProcessor(exporter, batchConfigFromEnv())];
+  if (exporter === undefined) return [];
+  const config = batchConfigFromEnv();
+  const batch = new BatchSpanProcessor(exporter, config);
+  if (!(exporter instanceof FailureLoggingExporter)) return [batch];
+  const maxQueueSize = config.maxQueueSize !== undefined && config.maxQueueSize > 0 ? config.maxQueueSize : DEFAULT_MAX_QUEUE_SIZE;
+  const bounded = new DropCountingProcessor(batch, maxQueueSize, () => exporter.failing);
+  exporter.onTaken = (count) => bounded.taken(count);
+  return [bounded];
 }

@@ -7,6 +7,14 @@ import type { IdGenerator } from '@opentelemetry/sdk-trace-base';
  * trace id although it has no parent. OTel asks the id generator for a trace id whenever a
  * span has no parent, so the server-span code names the id to continue right before it
  * starts the span, and the next trace id asked for is that one.
+ *
+ * One slot is enough: `startSpan` is synchronous, so nothing else can ask for an id between
+ * `continueTrace(id)` and the span's start, and the caller clears the slot right after (in a
+ * `finally`), so a span that did have a parent (and asked for no trace id) leaves nothing behind.
+ *
+ * @example
+ * ids.continueTrace(rootOnly.traceId);
+ * try { span = tracer.startSpan('GET', { kind: SpanKind.SERVER }, parent); } finally { ids.continueTrace(undefined); }
  */
 export class XRayIdGenerator implements IdGenerator {
   private readonly ids = new AWSXRayIdGenerator();

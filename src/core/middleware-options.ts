@@ -1,36 +1,87 @@
+import { diag } from '@opentelemetry/api';
 import type { IncomingMessage } from 'node:http';
 import type { IgnoreOption, MiddlewareOptions } from './types.js';
 
 /** Middleware options, checked once when the middleware is created. */
 export interface MiddlewareSettings {
   readonly responseHeader: boolean;
+  /** True for a request not to trace. Never throws. */
   readonly ignore: ((req: IncomingMessage, path: string) => boolean) | undefined;
 }
+
+const OPTION_NAMES = ['responseHeader', 'ignore'];
+const IGNORE_ALLOWED = 'a path string starting with "/", a RegExp, an array of those, or a function (req) => boolean';
 
 function optionError(message: string): TypeError {
   return new TypeError(`otel-xray: ${message}`);
 }
 
-/** `'/health'` matches `/health` and `/health/…`; a RegExp is tested against the path. */
-function compilePathMatcher(pattern: string | RegExp): (path: string) => boolean {
-  if (pattern instanceof RegExp) return (path) => pattern.test(path);
-  if (typeof pattern !== 'string' || !pattern.startsWith('/')) {
-    throw optionError(`ignore paths must be strings starting with "/" or RegExps (got ${JSON.stringify(pattern)})`);
+function describe(value: unknown): string {
+  if (typeof value === 'function') return 'a function';
+  if (value instanceof RegExp) return String(value);
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return typeof value;
   }
-  const prefix = pattern.endsWith('/') ? pattern : `${pattern}/`;
-  return (path) => path === pattern || path.startsWith(prefix);
+}
+
+type PathMatcher = (path: string) => boolean;
+
+/** `'/health'` matches `/health` and `/health/…`; a RegExp is tested against the path. */
+function compilePathMatcher(pattern: unknown): PathMatcher {
+  if (pattern instanceof RegExp) {
+    // Without the g and y flags `test` keeps no state (lastIndex) from one request to the next.
+    const regexp = new RegExp(pattern.source, pattern.flags.replace(/[gy]/g, ''));
+    return (path) => regexp.test(path);
+  }
+  if (typeof pattern !== 'string' || !pattern.startsWith('/')) {
+    throw optionError(`ignore must be ${IGNORE_ALLOWED} (got ${describe(pattern)})`);
+  }
+  if (pattern === '/') return () => true;
+  const exact = pattern.endsWith('/') ? pattern.slice(0, -1) : pattern;
+  const prefix = `${exact}/`;
+  return (path) => path === exact || path.startsWith(prefix);
+}
+
+function compilePredicate(predicate: (req: IncomingMessage) => boolean): MiddlewareSettings['ignore'] {
+  return (req) => {
+    try {
+      return predicate(req) === true;
+    } catch (error) {
+      diag.warn(`otel-xray: the ignore function threw, the request is traced: ${String(error)}`);
+      return false;
+    }
+  };
 }
 
 function compileIgnore(ignore: IgnoreOption | undefined): MiddlewareSettings['ignore'] {
   if (ignore === undefined) return undefined;
-  if (typeof ignore === 'function') return (req) => ignore(req);
+  if (typeof ignore === 'function') return compilePredicate(ignore);
   const matchers = (Array.isArray(ignore) ? ignore : [ignore]).map(compilePathMatcher);
+  if (matchers.length === 0) return undefined;
+  if (matchers.length === 1) {
+    const [matches] = matchers as [PathMatcher];
+    return (_req, path) => matches(path);
+  }
   return (_req, path) => matchers.some((matches) => matches(path));
 }
 
+/**
+ * Checks the options shared by the express, fastify and koa middleware; throws a TypeError
+ * naming a bad option and what it accepts.
+ *
+ * @example
+ * const settings = compileMiddlewareOptions({ ignore: ['/health', /^\/metrics/] });
+ */
 export function compileMiddlewareOptions(options: MiddlewareOptions = {}): MiddlewareSettings {
-  if (typeof options !== 'object' || options === null) throw optionError('middleware options must be an object');
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw optionError(`middleware options must be an object with ${OPTION_NAMES.join(', ')} (got ${describe(options)})`);
+  }
+  for (const name of Object.keys(options)) {
+    if (!OPTION_NAMES.includes(name)) throw optionError(`unknown middleware option ${JSON.stringify(name)} (allowed: ${OPTION_NAMES.join(', ')})`);
+  }
   const { responseHeader = true, ignore } = options;
-  if (typeof responseHeader !== 'boolean') throw optionError(`responseHeader must be true or false (got ${JSON.stringify(responseHeader)})`);
+  if (typeof responseHeader !== 'boolean') throw optionError(`responseHeader must be true or false (got ${describe(responseHeader)})`);
   return { responseHeader, ignore: compileIgnore(ignore) };
 }

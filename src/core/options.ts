@@ -14,6 +14,7 @@ export interface ResolvedOptions {
   samplerArg: number;
   propagators: PropagatorName[];
   outbound: boolean;
+  outboundRootSpans: boolean;
   resourceAttributes: Record<string, string | number | boolean>;
   flushOnSigterm: boolean;
 }
@@ -23,8 +24,21 @@ function env(name: string): string | undefined {
   return value === '' ? undefined : value;
 }
 
+/** A short, never-throwing rendering of a bad value for an error message. */
+function describe(value: unknown): string {
+  if (typeof value === 'function') return 'a function';
+  if (typeof value === 'bigint' || typeof value === 'symbol') return `${String(value)} (${typeof value})`;
+  let text: string;
+  try {
+    text = JSON.stringify(value) ?? String(value);
+  } catch {
+    text = Object.prototype.toString.call(value);
+  }
+  return text.length > 200 ? `${text.slice(0, 200)}…` : text;
+}
+
 function fail(what: string, allowed: string, got: unknown): never {
-  throw new TypeError(`otel-xray: ${what} must be ${allowed} (got ${JSON.stringify(got) ?? String(got)})`);
+  throw new TypeError(`otel-xray: ${what} must be ${allowed} (got ${describe(got)})`);
 }
 
 function oneOf<T extends string>(what: string, names: readonly T[], value: unknown): T {
@@ -61,6 +75,7 @@ function resolveSampler(option: TracingOptions['sampler']): ResolvedOptions['sam
 }
 
 function resolveRatio(option: number | undefined): number {
+  if (option !== undefined && typeof option !== 'number') fail('samplerArg', 'a number from 0 to 1', option);
   const raw = option ?? env('OTEL_TRACES_SAMPLER_ARG');
   if (raw === undefined) return 1;
   const ratio = typeof raw === 'number' ? raw : Number(raw);
@@ -78,6 +93,18 @@ function resolvePropagators(option: PropagatorName[] | undefined): PropagatorNam
   return fromEnv.split(',').map((name) => oneOf('OTEL_PROPAGATORS', PROPAGATOR_NAMES, name.trim()));
 }
 
+function resolveResourceAttributes(option: unknown): ResolvedOptions['resourceAttributes'] {
+  if (option === undefined) return {};
+  if (!isObject(option) || Array.isArray(option)) return fail('resourceAttributes', 'an object of string, number or boolean values', option);
+  for (const [key, value] of Object.entries(option)) {
+    const type = typeof value;
+    if (type !== 'string' && type !== 'boolean' && !(type === 'number' && Number.isFinite(value))) {
+      fail(`resourceAttributes[${JSON.stringify(key)}]`, 'a string, finite number or boolean', value);
+    }
+  }
+  return option as ResolvedOptions['resourceAttributes'];
+}
+
 function resolveBoolean(what: string, value: unknown, fallback: boolean): boolean {
   if (value === undefined) return fallback;
   if (typeof value === 'boolean') return value;
@@ -93,18 +120,20 @@ function resolveString(what: string, value: unknown): string | undefined {
 /** Applies defaults and environment variables; throws a TypeError naming any bad option. */
 export function resolveOptions(options: TracingOptions = {}): ResolvedOptions {
   const given: unknown = options;
-  if (!isObject(given)) fail('startTracing options', 'an object', given);
-  const resourceAttributes: unknown = options.resourceAttributes ?? {};
-  if (!isObject(resourceAttributes)) fail('resourceAttributes', 'an object', resourceAttributes);
+  if (!isObject(given) || Array.isArray(given)) fail('startTracing options', 'an object', given);
+  const resourceAttributes = resolveResourceAttributes(options.resourceAttributes);
+  const sampler = resolveSampler(options.sampler);
   return {
     serviceName: resolveString('serviceName', options.serviceName) ?? env('OTEL_SERVICE_NAME'),
     exporter: resolveExporter(options.exporter),
     endpoint: resolveString('endpoint', options.endpoint),
-    sampler: resolveSampler(options.sampler),
-    samplerArg: resolveRatio(options.samplerArg),
+    sampler,
+    // For 'xray' and { rules } OTEL_TRACES_SAMPLER_ARG is not a ratio (see sampling/xray-arg.ts).
+    samplerArg: sampler === 'xray' || (typeof sampler === 'object' && 'rules' in sampler) ? 1 : resolveRatio(options.samplerArg),
     propagators: resolvePropagators(options.propagators),
     outbound: resolveBoolean('outbound', options.outbound, true),
-    resourceAttributes: options.resourceAttributes ?? {},
+    outboundRootSpans: resolveBoolean('outboundRootSpans', options.outboundRootSpans, false),
+    resourceAttributes,
     flushOnSigterm: resolveBoolean('flushOnSigterm', options.flushOnSigterm, true),
   };
 }

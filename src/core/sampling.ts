@@ -9,8 +9,15 @@ import {
 } from '@opentelemetry/sdk-trace-base';
 import { DEFERRED_PARENT_KEY, ROOT_ONLY_KEY } from './context-keys.js';
 import type { ResolvedOptions } from './options.js';
-import type { SamplerName } from './types.js';
+import { createResource } from './resource.js';
+import { XRayLocalRulesSampler } from './sampling/local-sampler.js';
+import { XRayRemoteSampler } from './sampling/remote-sampler.js';
+import { parseXRaySamplerArg } from './sampling/xray-arg.js';
+import type { SamplerName, XRaySamplingRules } from './types.js';
 import type { XRayHeader } from './xray-header.js';
+
+export { XRayLocalRulesSampler } from './sampling/local-sampler.js';
+export { XRayRemoteSampler, type XRayRemoteSamplerOptions } from './sampling/remote-sampler.js';
 
 export const SAMPLER_NAMES: readonly SamplerName[] = [
   'always_on',
@@ -31,7 +38,7 @@ const NOT_SAMPLED: SamplingResult = { decision: SamplingDecision.NOT_RECORD };
  * as X-Ray expects of the first service that sees a deferred request.
  */
 export class XRayParentBasedSampler implements Sampler {
-  constructor(private readonly root: Sampler) {}
+  constructor(readonly root: Sampler) {}
 
   shouldSample(context: Context, traceId: string, name: string, kind: SpanKind, attributes: Attributes, links: Link[]): SamplingResult {
     const parent = trace.getSpanContext(context);
@@ -50,8 +57,46 @@ export class XRayParentBasedSampler implements Sampler {
   }
 }
 
+/** X-Ray's `ServiceType` for the OTel `cloud.platform` values the X-Ray SDKs know. */
+const SERVICE_TYPES: Record<string, string> = {
+  aws_ec2: 'AWS::EC2::Instance',
+  aws_ecs: 'AWS::ECS::Container',
+  aws_eks: 'AWS::EKS::Container',
+  aws_elastic_beanstalk: 'AWS::ElasticBeanstalk::Environment',
+  aws_lambda: 'AWS::Lambda::Function',
+};
+
+/**
+ * Local rules (a document or a JSON file), parent-based. Throws a TypeError naming what is wrong.
+ *
+ * @example
+ * const sampler = createRulesSampler({ version: 2, default: { fixed_target: 1, rate: 0.05 } });
+ */
+export function createRulesSampler(rules: XRaySamplingRules | string): Sampler {
+  return new XRayParentBasedSampler(new XRayLocalRulesSampler(rules));
+}
+
+/**
+ * `xray`: centralized rules through the sampling proxy, configured by `OTEL_TRACES_SAMPLER_ARG`
+ * (`endpoint=…,polling_interval=…`), or local rules when it says `rules=<file>`. Parent-based.
+ */
+function createXRaySampler(options: ResolvedOptions | undefined): Sampler {
+  const arg = parseXRaySamplerArg(process.env.OTEL_TRACES_SAMPLER_ARG);
+  if (arg.rules !== undefined) return createRulesSampler(arg.rules);
+  const resource = options === undefined ? undefined : createResource(options).attributes;
+  const platform = resource?.['cloud.platform'];
+  const serviceName = resource?.['service.name'];
+  const remote = new XRayRemoteSampler({
+    endpoint: arg.endpoint,
+    pollingInterval: arg.pollingInterval,
+    serviceName: typeof serviceName === 'string' ? serviceName : undefined,
+    serviceType: typeof platform === 'string' ? SERVICE_TYPES[platform] : undefined,
+  });
+  return new XRayParentBasedSampler(remote);
+}
+
 /** The sampler for a name from the `sampler` option or `OTEL_TRACES_SAMPLER`. */
-export function createNamedSampler(name: SamplerName, ratio: number): Sampler {
+export function createNamedSampler(name: SamplerName, ratio: number, options?: ResolvedOptions): Sampler {
   switch (name) {
     case 'always_on':
       return new AlwaysOnSampler();
@@ -66,14 +111,54 @@ export function createNamedSampler(name: SamplerName, ratio: number): Sampler {
     case 'parentbased_traceidratio':
       return new XRayParentBasedSampler(new TraceIdRatioBasedSampler(ratio));
     case 'xray':
-      throw new Error("otel-xray: sampler 'xray' is not available yet");
+      return createXRaySampler(options);
   }
 }
 
-/** The sampler the resolved `sampler` option names. */
+/**
+ * The sampler the resolved `sampler` option names: the OTel samplers by name, `'xray'`
+ * (centralized rules), `{ rules }` (local rules) or the app's own Sampler. Throws a TypeError
+ * for a bad rules document or `OTEL_TRACES_SAMPLER_ARG`.
+ *
+ * @example
+ * const sampler = createSampler(resolveOptions({ sampler: { rules: './sampling-rules.json' } }));
+ */
 export function createSampler(options: ResolvedOptions): Sampler {
   const { sampler } = options;
-  if (typeof sampler === 'string') return createNamedSampler(sampler, options.samplerArg);
+  if (typeof sampler === 'string') return createNamedSampler(sampler, options.samplerArg, options);
+  // The X-Ray samplers given as instances are made parent-based too, like 'xray' and { rules }.
+  if (sampler instanceof XRayRemoteSampler || sampler instanceof XRayLocalRulesSampler) return new XRayParentBasedSampler(sampler);
   if ('shouldSample' in sampler) return sampler;
-  throw new Error('otel-xray: sampler { rules } is not available yet');
+  return createRulesSampler(sampler.rules);
+}
+
+/**
+ * Stops whatever the sampler runs in the background (the centralized sampler's polling).
+ *
+ * @example
+ * stopSampler(sampler); // on shutdown
+ */
+export function stopSampler(sampler: Sampler): void {
+  let inner: unknown = sampler;
+  if (inner instanceof XRayParentBasedSampler) inner = inner.root;
+  if (inner instanceof XRayRemoteSampler) inner.shutdown();
+}
+
+/**
+ * Runs `create` (the tracer provider's constructor) with `OTEL_TRACES_SAMPLER=xray` hidden:
+ * the SDK parses that variable for a default sampler it never uses here (ours is passed in)
+ * and would log `xray` as an invalid value.
+ *
+ * @example
+ * const provider = hidingXRaySamplerEnv(() => new NodeTracerProvider({ sampler }));
+ */
+export function hidingXRaySamplerEnv<T>(create: () => T): T {
+  const value = process.env.OTEL_TRACES_SAMPLER;
+  if (value?.trim() !== 'xray') return create();
+  delete process.env.OTEL_TRACES_SAMPLER;
+  try {
+    return create();
+  } finally {
+    process.env.OTEL_TRACES_SAMPLER = value;
+  }
 }

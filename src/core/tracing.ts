@@ -7,7 +7,7 @@ import { XRayIdGenerator } from './id-generator.js';
 import { resolveOptions } from './options.js';
 import { createPropagator } from './propagation.js';
 import { createResource } from './resource.js';
-import { createSampler } from './sampling.js';
+import { createSampler, hidingXRaySamplerEnv, stopSampler } from './sampling.js';
 import { startOutboundTracing } from './outbound/index.js';
 import { TRACER_NAME, type TracingState, getState, isProviderRegistered, setState } from './state.js';
 import type { Tracing, TracingOptions } from './types.js';
@@ -24,14 +24,16 @@ function setUpDiagnostics(): void {
 /**
  * Flushes on SIGTERM. A listener replaces Node's default exit, so when otel-xray is the only
  * listener it exits the way the signal would have, after the flush; when the app has its
- * own listener, the app decides when to exit.
+ * own listener, the app decides when to exit, so tracing only flushes and stays open for the
+ * spans of requests the app is still draining (its own `shutdown()` delivers those).
  */
 function flushOnSigterm(tracing: Tracing): () => void {
   const onSigterm = (): void => {
     const appHandlesExit = process.listenerCount('SIGTERM') > 1;
     process.removeListener('SIGTERM', onSigterm);
     const timeout = new Promise<void>((done) => setTimeout(done, SIGTERM_FLUSH_TIMEOUT_MS).unref());
-    void Promise.race([tracing.shutdown(), timeout]).finally(() => {
+    const flushed = appHandlesExit ? tracing.forceFlush() : tracing.shutdown();
+    void Promise.race([flushed, timeout]).finally(() => {
       if (!appHandlesExit) process.kill(process.pid, 'SIGTERM');
     });
   };
@@ -49,25 +51,34 @@ function flushOnSigterm(tracing: Tracing): () => void {
  */
 export function startTracing(options: TracingOptions = {}): Tracing {
   const existing = getState();
-  if (existing !== undefined) return existing.handle;
+  if (existing !== undefined) {
+    if (Object.keys(options ?? {}).length > 0) {
+      diag.warn('otel-xray: tracing had already started (by an earlier startTracing() or the middleware), so these options are ignored: call startTracing(options) before the middleware first runs');
+    }
+    return existing.handle;
+  }
 
   const resolved = resolveOptions(options);
   setUpDiagnostics();
   const ids = new XRayIdGenerator();
   const contextManager = new XRayContextManager();
-  const provider = new NodeTracerProvider({
-    resource: createResource(resolved),
-    sampler: createSampler(resolved),
-    idGenerator: ids,
-    spanProcessors: createSpanProcessors(resolved),
-  });
+  const sampler = createSampler(resolved);
+  const provider = hidingXRaySamplerEnv(
+    () =>
+      new NodeTracerProvider({
+        resource: createResource(resolved),
+        sampler,
+        idGenerator: ids,
+        spanProcessors: createSpanProcessors(resolved),
+      }),
+  );
   if (isProviderRegistered()) {
     diag.warn('otel-xray: another tracer provider is already registered; otel-xray spans go to its own provider only');
   }
   provider.register({ contextManager, propagator: createPropagator(resolved.propagators) });
 
   let stopSigterm: (() => void) | undefined;
-  const stopOutbound = resolved.outbound ? startOutboundTracing() : undefined;
+  const stopOutbound = resolved.outbound ? startOutboundTracing({ traceRootCalls: resolved.outboundRootSpans }) : undefined;
   let stopping: Promise<void> | undefined;
   const handle: Tracing = {
     forceFlush: () => provider.forceFlush(),
@@ -75,6 +86,7 @@ export function startTracing(options: TracingOptions = {}): Tracing {
       stopping ??= (async () => {
         stopSigterm?.();
         stopOutbound?.();
+        stopSampler(sampler);
         try {
           await provider.shutdown();
         } finally {
@@ -91,6 +103,8 @@ export function startTracing(options: TracingOptions = {}): Tracing {
   setState({ handle, tracer: provider.getTracer(TRACER_NAME), ids, contextManager, options: resolved });
   return handle;
 }
+
+let autoStartError: unknown;
 
 /**
  * The shared state, starting tracing with environment defaults when nothing is registered.
@@ -110,6 +124,13 @@ export function ensureTracing(): TracingState {
     setState(borrowed);
     return borrowed;
   }
-  startTracing();
+  if (autoStartError !== undefined) throw autoStartError;
+  try {
+    startTracing();
+  } catch (error) {
+    // The environment will not change: fail fast on later requests instead of retrying each time.
+    autoStartError = error;
+    throw error;
+  }
   return getState() as TracingState;
 }

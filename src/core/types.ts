@@ -50,6 +50,8 @@ export interface TracingOptions {
   propagators?: PropagatorName[];
   /** Trace and propagate outbound fetch/undici and node:http(s) calls. Default `true`. */
   outbound?: boolean;
+  /** Also trace outbound calls made outside any trace, as root CLIENT spans. Default `false`. */
+  outboundRootSpans?: boolean;
   /** Extra resource attributes, merged over the detected ones. */
   resourceAttributes?: Record<string, string | number | boolean>;
   /** Flush spans on SIGTERM before the process exits. Default `true`. */

@@ -18,8 +18,15 @@ const ROOT_LENGTH = 35; // 1-xxxxxxxx-xxxxxxxxxxxxxxxxxxxxxxxx
 const SPAN_ID_LENGTH = 16;
 /** Longer headers are not parsed: real ones are under 300 characters. */
 const MAX_HEADER_LENGTH = 1024;
-/** `counter:hash:counter`, as X-Ray's recursion detection writes it. */
-const LINEAGE_PATTERN = /^\d{1,5}:[0-9a-f]{8}:\d{1,3}$/;
+/**
+ * Lambda's recursion-detection `Lineage` (version 2): `counter:hash:counter`, e.g. `3:d2b0e4b0:1`,
+ * with the limits the OTel X-Ray propagators (Java contrib `AwsXrayPropagator`) check: first
+ * counter 0 to 32767, 8 lower-case hex digits, second counter 0 to 255. So a carried-on value
+ * is at most 18 characters: the header we write never grows with it.
+ */
+const LINEAGE_PATTERN = /^(\d{1,5}):[0-9a-f]{8}:(\d{1,3})$/;
+const LINEAGE_MAX_FIRST_COUNTER = 32767;
+const LINEAGE_MAX_SECOND_COUNTER = 255;
 const HEX_PATTERN = /^[0-9a-f]+$/;
 const ALL_ZEROS = /^0+$/;
 
@@ -37,6 +44,13 @@ function isHexId(value: string, length: number): boolean {
   return value.length === length && HEX_PATTERN.test(value) && !ALL_ZEROS.test(value);
 }
 
+/** A valid `Lineage` value as it was received, else undefined. */
+export function parseLineage(value: string): string | undefined {
+  const match = LINEAGE_PATTERN.exec(value);
+  if (match === null) return undefined;
+  return Number(match[1]) <= LINEAGE_MAX_FIRST_COUNTER && Number(match[2]) <= LINEAGE_MAX_SECOND_COUNTER ? value : undefined;
+}
+
 /** `1-5759e988-bd862e3fe1be46a994272793` → `5759e988bd862e3fe1be46a994272793`, or undefined. */
 export function parseRoot(root: string): string | undefined {
   if (root.length !== ROOT_LENGTH || root[0] !== ROOT_VERSION || root[1] !== '-' || root[10] !== '-') return undefined;
@@ -49,7 +63,14 @@ export function formatRoot(traceId: string): string {
   return `1-${traceId.slice(0, 8)}-${traceId.slice(8)}`;
 }
 
-/** Reads an `X-Amzn-Trace-Id` value. Keys in any order and case, spaces around `;` and `=` allowed. */
+/**
+ * Reads an `X-Amzn-Trace-Id` value. Keys in any order and case, spaces around `;` and `=`
+ * allowed; `Self` and unknown keys are skipped; a bad `Lineage` is dropped, not fatal.
+ *
+ * @example
+ * parseXRayHeader('Self=1-67891233-12456789abcdef012345678;Root=1-67891233-abcdef012345678912345678');
+ * // → { traceId: '67891233abcdef012345678912345678', parentId: undefined, sampled: undefined, lineage: undefined }
+ */
 export function parseXRayHeader(header: unknown): XRayHeader | undefined {
   // A comma means several headers were joined into one: none of them can be trusted.
   if (typeof header !== 'string' || header.length > MAX_HEADER_LENGTH || header.includes(',')) return undefined;
@@ -71,15 +92,22 @@ export function parseXRayHeader(header: unknown): XRayHeader | undefined {
       parentId = id;
     } else if (key === SAMPLED_KEY) {
       sampled = value === '1' ? true : value === '0' ? false : undefined;
-    } else if (key === LINEAGE_KEY && LINEAGE_PATTERN.test(value)) {
-      lineage = value;
+    } else if (key === LINEAGE_KEY) {
+      lineage = parseLineage(value);
     }
+    // Any other key (ALB's `Self`, fields an app added) describes one hop only: not carried on.
   }
   if (traceId === undefined) return undefined;
   return { traceId, parentId, sampled, lineage };
 }
 
-/** Writes the header X-Ray expects downstream: `Root=…;Parent=…;Sampled=0|1[;Lineage=…]`. */
+/**
+ * Writes the header X-Ray expects downstream: `Root=…;Parent=…;Sampled=0|1[;Lineage=…]`.
+ *
+ * @example
+ * formatXRayHeader('5759e988bd862e3fe1be46a994272793', '53995c3f42cd8ad8', true);
+ * // → 'Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1'
+ */
 export function formatXRayHeader(traceId: string, parentId: string, sampled: boolean, lineage?: string): string {
   const header = `Root=${formatRoot(traceId)};Parent=${parentId};Sampled=${sampled ? '1' : '0'}`;
   return lineage === undefined ? header : `${header};Lineage=${lineage}`;

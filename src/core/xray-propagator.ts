@@ -15,6 +15,19 @@ const OUTGOING_HEADER = 'X-Amzn-Trace-Id';
 /**
  * The `X-Amzn-Trace-Id` propagator. Beyond what the stock one does, it continues Root-only
  * headers (ALB), marks deferred decisions (`Sampled=?`) for the sampler, and carries `Lineage` on.
+ *
+ * Root-only (`Root=…` with no `Parent`, as an ALB or API Gateway without tracing sends it): OTel
+ * has no way to say "this trace id, no parent", because a span context needs a span id. So the
+ * header goes into the context under ROOT_ONLY_KEY instead; the server span code hands its trace
+ * id to XRayIdGenerator.continueTrace right before startSpan, the SDK asks the generator for a
+ * trace id (the span has no parent), and gets that one. XRayParentBasedSampler then takes a
+ * `Sampled=1|0` that came with the Root, or makes the local decision.
+ *
+ * On inject only `Root`, `Parent`, `Sampled` and a valid `Lineage` are written: `Self` and other
+ * fields name one hop, and the X-Ray SDKs do not forward them either.
+ *
+ * @example
+ * propagation.setGlobalPropagator(new XRayPropagator());
  */
 export class XRayPropagator implements TextMapPropagator {
   inject(context: Context, carrier: unknown, setter: TextMapSetter): void {

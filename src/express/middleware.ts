@@ -1,26 +1,48 @@
 import { context } from '@opentelemetry/api';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { pathOf, targetOf } from '../core/http-attributes.js';
 import { compileMiddlewareOptions } from '../core/middleware-options.js';
-import { type RequestTrace, getRequestTrace, recordRequestError, startRequestTrace } from '../core/server-span.js';
+import { getRequestTrace, recordRequestError, startRequestTrace } from '../core/server-span.js';
 import type { MiddlewareOptions } from '../core/types.js';
 
 /** The parts of express's request this adapter reads (express 4 and 5 alike). */
 interface ExpressRequest extends IncomingMessage {
   baseUrl?: string;
+  originalUrl?: string;
   route?: { path?: unknown };
 }
 
 type Next = (error?: unknown) => void;
 
-/** express's own onion ends without telling middleware, so the route is read when the response ends. */
-function onFinish(this: ServerResponse & { req: ExpressRequest }): void {
-  const requestTrace = getRequestTrace(this.req);
-  if (requestTrace !== undefined) noteRoute(requestTrace, this.req);
+/** Route templates whose every `/` segment matches exactly one path segment (no `*`, `?`, `(`, `{`, `+`). */
+const ONE_SEGMENT_PER_PART = /^[^*?({+]*$/;
+
+/**
+ * The request path without the part the route template matched: the router's mount path.
+ * express restores `req.baseUrl` when an error leaves a nested router, so by the time the
+ * response ends it no longer names the router the route belongs to; the original URL does.
+ * Undefined when the template's segment count is not fixed.
+ */
+function mountPathOf(req: ExpressRequest, template: string): string | undefined {
+  if (template.charCodeAt(0) !== 47 /* "/" */ || !ONE_SEGMENT_PER_PART.test(template)) return undefined;
+  let path = pathOf(targetOf(req));
+  if (path.endsWith('/')) path = path.slice(0, -1);
+  let end = path.length;
+  for (let i = 0; i < template.length; i++) {
+    // Each segment of the template ("/users", "/:id") consumed one segment of the path.
+    if (template[i] === '/' && i + 1 < template.length && template[i + 1] !== '/') {
+      end = path.lastIndexOf('/', end - 1);
+      if (end < 0) return undefined;
+    }
+  }
+  return path.slice(0, end);
 }
 
-function noteRoute(requestTrace: RequestTrace, req: ExpressRequest): void {
-  const path = req.route?.path;
-  if (typeof path === 'string' && requestTrace.route === undefined) requestTrace.route = (req.baseUrl ?? '') + path;
+/** The full route template, mount path included; read when the span ends (a plain function, no per-request closure). */
+export function expressRoute(req: ExpressRequest): string | undefined {
+  const template = req.route?.path;
+  if (typeof template !== 'string') return undefined;
+  return (mountPathOf(req, template) ?? req.baseUrl ?? '') + template;
 }
 
 /**
@@ -37,8 +59,7 @@ export function xrayTracing(options: MiddlewareOptions = {}) {
   return function xrayTracing(req: IncomingMessage, res: ServerResponse, next: Next): void {
     const requestTrace = startRequestTrace(req, res, settings);
     if (requestTrace === undefined) return next();
-    // prependListener: the route must be noted before the core's own 'finish' listener ends the span.
-    res.prependOnceListener('finish', onFinish);
+    requestTrace.routeOf = expressRoute;
     context.with(requestTrace.context, next);
   };
 }
@@ -53,10 +74,7 @@ export function xrayTracing(options: MiddlewareOptions = {}) {
 export function xrayErrorHandler() {
   return function xrayErrorHandler(error: unknown, req: ExpressRequest, _res: ServerResponse, next: Next): void {
     const requestTrace = getRequestTrace(req);
-    if (requestTrace !== undefined) {
-      noteRoute(requestTrace, req);
-      recordRequestError(requestTrace, error);
-    }
+    if (requestTrace !== undefined) recordRequestError(requestTrace, error);
     next(error);
   };
 }

@@ -1,7 +1,7 @@
 import { context } from '@opentelemetry/api';
 import type { FastifyPluginCallback, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import fp from 'fastify-plugin';
-import { compileMiddlewareOptions } from '../core/middleware-options.js';
+import { type MiddlewareSettings, compileMiddlewareOptions } from '../core/middleware-options.js';
 import { getRequestTrace, recordRequestError, startRequestTrace } from '../core/server-span.js';
 import { ensureTracing } from '../core/tracing.js';
 import type { MiddlewareOptions } from '../core/types.js';
@@ -14,9 +14,16 @@ function recordXRayError(request: FastifyRequest, _reply: FastifyReply, error: E
 }
 
 const plugin: FastifyPluginCallback<MiddlewareOptions> = (fastify, options, done) => {
-  const settings = compileMiddlewareOptions({ responseHeader: options.responseHeader, ignore: options.ignore });
-  ensureTracing();
-  bindHandlerContext();
+  let settings: MiddlewareSettings;
+  try {
+    settings = compileMiddlewareOptions({ responseHeader: options.responseHeader, ignore: options.ignore });
+    ensureTracing();
+    bindHandlerContext();
+  } catch (error) {
+    // Reported through fastify's boot: `register(…)` / `ready()` rejects with it.
+    done(error as Error);
+    return;
+  }
   fastify.addHook('onRequest', function startXRaySpan(request: FastifyRequest, reply: FastifyReply, hookDone: HookHandlerDoneFunction) {
     const requestTrace = startRequestTrace(request.raw, reply.raw, settings);
     if (requestTrace === undefined) return hookDone();

@@ -1,7 +1,24 @@
+import { type OutboundSettings, configureOutbound } from './client-span.js';
+import { traceNodeHttp } from './node-http.js';
+import { traceUndici } from './undici.js';
+
+export { AWS_SDK_CALL_KEY, type OutboundSettings } from './client-span.js';
+
 /**
- * Outbound tracing: CLIENT spans and trace headers for fetch/undici and node:http(s) calls.
- * Returns a function that stops it.
+ * Outbound tracing: a CLIENT span and trace headers for every fetch/undici and node:http(s)
+ * call made inside a trace, through diagnostics channels. Returns a function that stops it.
+ *
+ * @example
+ * const stop = startOutboundTracing();
+ * // … later, on shutdown
+ * stop();
  */
-export function startOutboundTracing(): () => void {
-  return () => {};
+export function startOutboundTracing(settings: Partial<OutboundSettings> = {}): () => void {
+  configureOutbound(settings);
+  const stopUndici = traceUndici();
+  const stopHttp = traceNodeHttp();
+  return () => {
+    stopUndici();
+    stopHttp();
+  };
 }

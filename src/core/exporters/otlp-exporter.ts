@@ -1,0 +1,33 @@
+import { getStringFromEnv } from '@opentelemetry/core';
+import { OTLPTraceExporter as OTLPJsonExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { OTLPTraceExporter as OTLPProtoExporter } from '@opentelemetry/exporter-trace-otlp-proto';
+import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
+
+const OTLP_PROTOCOLS = ['http/protobuf', 'http/json'];
+const DEFAULT_ENDPOINT = 'http://localhost:4318/v1/traces';
+
+/** Where OTLP spans go: the option, else the OTLP environment variables, else the local collector. */
+export function otlpTarget(endpoint: string | undefined): string {
+  if (endpoint !== undefined) return endpoint;
+  const traces = getStringFromEnv('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT');
+  if (traces !== undefined) return traces;
+  const base = getStringFromEnv('OTEL_EXPORTER_OTLP_ENDPOINT');
+  return base === undefined ? DEFAULT_ENDPOINT : `${base.replace(/\/$/, '')}/v1/traces`;
+}
+
+/**
+ * The OTLP/HTTP exporter for a collector (the ADOT collector, typically): protobuf unless
+ * OTEL_EXPORTER_OTLP_[TRACES_]PROTOCOL says http/json. It retries 429/502/503/504 with backoff.
+ *
+ * @example
+ * createOtlpExporter('http://collector:4318/v1/traces');
+ */
+export function createOtlpExporter(endpoint: string | undefined): SpanExporter {
+  const protocol = getStringFromEnv('OTEL_EXPORTER_OTLP_TRACES_PROTOCOL') ?? getStringFromEnv('OTEL_EXPORTER_OTLP_PROTOCOL') ?? 'http/protobuf';
+  if (!OTLP_PROTOCOLS.includes(protocol)) {
+    throw new TypeError(`otel-xray: OTEL_EXPORTER_OTLP_TRACES_PROTOCOL must be one of ${OTLP_PROTOCOLS.join(', ')} (got "${protocol}")`);
+  }
+  // Without `url` the exporter reads OTEL_EXPORTER_OTLP_[TRACES_]ENDPOINT and _HEADERS itself.
+  const config = endpoint === undefined ? {} : { url: endpoint };
+  return protocol === 'http/json' ? new OTLPJsonExporter(config) : new OTLPProtoExporter(config);
+}

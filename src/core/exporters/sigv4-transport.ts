@@ -1,0 +1,115 @@
+import type { ExportResponse, IExporterTransport } from '@opentelemetry/otlp-exporter-base';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+
+const RETRYABLE_STATUS = new Set([429, 502, 503, 504]);
+const MAX_ATTEMPTS = 5;
+const INITIAL_BACKOFF_MS = 1000;
+const MAX_BACKOFF_MS = 5000;
+const MAX_ERROR_BODY = 300;
+
+/** AWS credentials, as the AWS SDK's credential providers return them. */
+export type CredentialsProvider = () => Promise<{ accessKeyId: string; secretAccessKey: string; sessionToken?: string; expiration?: Date }>;
+
+export interface SigV4TransportOptions {
+  url: URL;
+  region: string;
+  /** Default: the AWS SDK's default credential chain. */
+  credentials?: CredentialsProvider;
+}
+
+type Signer = { sign(request: unknown): Promise<unknown> };
+type Signed = { method: string; headers: Record<string, string>; path: string };
+
+/**
+ * OTLP/HTTP transport that signs each request with SigV4 for service `xray`. The OTLP
+ * exporter's own transport cannot: a signature covers the body, and its header hook does
+ * not see the body. The signer and the credential chain load on first use, so apps that
+ * never pick this exporter never load them.
+ */
+export class SigV4Transport implements IExporterTransport {
+  private signer: Promise<Signer> | undefined;
+  private readonly url: URL;
+  private readonly request: typeof httpRequest;
+
+  constructor(private readonly options: SigV4TransportOptions) {
+    this.url = options.url;
+    this.request = options.url.protocol === 'http:' ? httpRequest : httpsRequest;
+  }
+
+  private loadSigner(): Promise<Signer> {
+    this.signer ??= (async () => {
+      const [{ SignatureV4 }, { Sha256 }, { defaultProvider }] = await Promise.all([
+        import('@smithy/signature-v4'),
+        import('@aws-crypto/sha256-js'),
+        this.options.credentials === undefined ? import('@aws-sdk/credential-provider-node') : Promise.resolve({ defaultProvider: undefined }),
+      ]);
+      const credentials = this.options.credentials ?? defaultProvider!();
+      return new SignatureV4({ service: 'xray', region: this.options.region, credentials, sha256: Sha256 }) as Signer;
+    })();
+    this.signer.catch(() => (this.signer = undefined));
+    return this.signer;
+  }
+
+  private async sign(body: Uint8Array): Promise<Signed> {
+    const [signer, { HttpRequest }] = await Promise.all([this.loadSigner(), import('@smithy/protocol-http')]);
+    const { url } = this;
+    const unsigned = new HttpRequest({
+      method: 'POST',
+      protocol: url.protocol,
+      hostname: url.hostname,
+      port: url.port === '' ? undefined : Number(url.port),
+      path: url.pathname,
+      headers: { host: url.host, 'content-type': 'application/x-protobuf' },
+      body,
+    });
+    return (await signer.sign(unsigned)) as Signed;
+  }
+
+  private post(body: Uint8Array, timeoutMillis: number): Promise<ExportResponse> {
+    return this.sign(body).then(
+      (signed) =>
+        new Promise<ExportResponse>((resolve) => {
+          const req = this.request(this.url, { method: 'POST', headers: signed.headers, timeout: timeoutMillis }, (res) => {
+            const chunks: Buffer[] = [];
+            res.on('data', (chunk: Buffer) => chunks.push(chunk));
+            res.on('error', (error) => resolve({ status: 'failure', error }));
+            res.on('end', () => {
+              const status = res.statusCode ?? 0;
+              const data = Buffer.concat(chunks);
+              if (status >= 200 && status < 300) return resolve({ status: 'success', data });
+              const detail = `HTTP ${status}: ${data.toString('utf8', 0, MAX_ERROR_BODY).trim()}`;
+              if (RETRYABLE_STATUS.has(status)) {
+                const retryAfter = Number(res.headers['retry-after']);
+                return resolve({ status: 'retryable', error: new Error(detail), retryInMillis: Number.isFinite(retryAfter) ? retryAfter * 1000 : undefined });
+              }
+              resolve({ status: 'failure', error: new Error(detail) });
+            });
+          });
+          req.on('timeout', () => req.destroy(new Error(`no response within ${timeoutMillis} ms`)));
+          req.on('error', (error) => resolve({ status: 'retryable', error }));
+          req.end(body);
+        }),
+      // Signing fails when no credentials can be found: retrying will not find them sooner.
+      (error: unknown) => ({ status: 'failure', error: new Error(`cannot sign the request: ${error instanceof Error ? error.message : String(error)}`) }),
+    );
+  }
+
+  /** Sends, retrying 429/502/503/504 and network errors with backoff while time remains. */
+  async send(data: Uint8Array, timeoutMillis: number): Promise<ExportResponse> {
+    const deadline = Date.now() + timeoutMillis;
+    let backoff = INITIAL_BACKOFF_MS;
+    let result = await this.post(data, timeoutMillis);
+    for (let attempt = 1; result.status === 'retryable' && attempt < MAX_ATTEMPTS; attempt++) {
+      const wait = result.retryInMillis ?? Math.min(backoff * (0.8 + Math.random() * 0.4), MAX_BACKOFF_MS);
+      backoff *= 1.5;
+      const remaining = deadline - Date.now();
+      if (wait >= remaining) break;
+      await new Promise((resolve) => setTimeout(resolve, wait).unref());
+      result = await this.post(data, deadline - Date.now());
+    }
+    return result;
+  }
+
+  shutdown(): void {}
+}

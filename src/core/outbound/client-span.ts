@@ -1,0 +1,123 @@
+import {
+  type Attributes,
+  type Context,
+  type Span,
+  SpanKind,
+  SpanStatusCode,
+  type TextMapSetter,
+  createContextKey,
+  isSpanContextValid,
+  propagation,
+  trace,
+} from '@opentelemetry/api';
+import { isTracingSuppressed } from '@opentelemetry/core';
+import { normalizeMethod } from '../http-attributes.js';
+import { getState } from '../state.js';
+import { fullUrl } from './url.js';
+
+/**
+ * Set on the context an AWS SDK call made through `traceAwsClient` runs in. Its span already
+ * stands for the HTTP request, and its trace headers went in before the request was signed,
+ * so the HTTP hooks leave such requests alone.
+ */
+export const AWS_SDK_CALL_KEY = createContextKey('otel-xray aws-sdk call');
+
+/** How the outbound hooks behave; set once when they start. */
+export interface OutboundSettings {
+  /** Trace calls made outside any trace as root CLIENT spans. Default false: no span, no headers. */
+  traceRootCalls: boolean;
+}
+
+const settings: OutboundSettings = { traceRootCalls: false };
+
+export function configureOutbound(next: Partial<OutboundSettings>): void {
+  settings.traceRootCalls = next.traceRootCalls ?? false;
+}
+
+/** What a hook does with a call: nothing, only carry the active span's headers, or trace it with its own span. */
+export const SKIP = 0;
+export const INJECT_ONLY = 1;
+export const TRACE = 2;
+export type OutboundMode = typeof SKIP | typeof INJECT_ONLY | typeof TRACE;
+
+/**
+ * Decides for a call starting in `active`:
+ * - suppressed tracing (exporters' own requests), or an AWS SDK call already traced: nothing;
+ * - no trace at all: nothing, unless root calls are traced;
+ * - the active span is a CLIENT span (the app's own manual client span): its headers go out,
+ *   naming it as the parent, but no second span describes the same request;
+ * - otherwise: a CLIENT child span.
+ */
+export function outboundMode(active: Context): OutboundMode {
+  if (isTracingSuppressed(active) || active.getValue(AWS_SDK_CALL_KEY) !== undefined) return SKIP;
+  const parent = trace.getSpan(active);
+  if (parent === undefined || !isSpanContextValid(parent.spanContext())) return settings.traceRootCalls ? TRACE : SKIP;
+  // `kind` is not on the API's Span interface, but every SDK span (ours or the app's own provider) has it.
+  return (parent as Span & { kind?: SpanKind }).kind === SpanKind.CLIENT ? INJECT_ONLY : TRACE;
+}
+
+/**
+ * Starts the CLIENT span of an outbound HTTP call in `active` and writes the trace headers
+ * naming it into `carrier` (when given: a request whose headers are already out gets none).
+ * `origin` is `scheme://host[:port]`, `target` the path and query; `url.full` is only built
+ * when the span records.
+ */
+export function startClientSpan<C>(
+  active: Context,
+  method: string | undefined,
+  origin: string,
+  target: string,
+  address: string | undefined,
+  port: number | undefined,
+  carrier: C | undefined,
+  setter: TextMapSetter<C>,
+): Span | undefined {
+  const tracer = getState()?.tracer;
+  if (tracer === undefined) return undefined;
+  const normalized = normalizeMethod(method);
+  const attributes: Attributes = { 'http.request.method': normalized };
+  if (normalized === '_OTHER' && method !== undefined) attributes['http.request.method_original'] = method;
+  if (address !== undefined) attributes['server.address'] = address;
+  if (port !== undefined) attributes['server.port'] = port;
+  const span = tracer.startSpan(normalized === '_OTHER' ? 'HTTP' : normalized, { kind: SpanKind.CLIENT, attributes }, active);
+  if (span.isRecording()) span.setAttribute('url.full', fullUrl(origin, target));
+  if (carrier !== undefined) propagation.inject(trace.setSpan(active, span), carrier, setter);
+  return span;
+}
+
+/** A short, low-cardinality name for an error: its `code` (`ECONNREFUSED`, `UND_ERR_SOCKET`) or its class. */
+export function errorType(error: unknown): string {
+  if (typeof error === 'object' && error !== null) {
+    const code = (error as { code?: unknown }).code;
+    if (typeof code === 'string' && code !== '') return code;
+    // `name` first: a DOMException's is `TimeoutError` / `AbortError`, its class says nothing.
+    if (error instanceof Error) return error.name !== 'Error' ? error.name : error.constructor.name;
+  }
+  return typeof error;
+}
+
+/** Records the response status (5xx sets ERROR) and ends the span. */
+export function endWithStatus(span: Span, statusCode: number | undefined): void {
+  if (statusCode !== undefined) span.setAttribute('http.response.status_code', statusCode);
+  if (statusCode !== undefined && statusCode >= 500) {
+    span.setAttribute('error.type', String(statusCode));
+    span.setStatus({ code: SpanStatusCode.ERROR });
+  }
+  span.end();
+}
+
+/** Records a failed call (refused, reset, timed out, aborted) and ends the span. */
+export function endWithError(span: Span, error: unknown, statusCode?: number): void {
+  if (statusCode !== undefined) span.setAttribute('http.response.status_code', statusCode);
+  span.setAttribute('error.type', errorType(error));
+  span.recordException(error instanceof Error ? error : String(error));
+  span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
+  span.end();
+}
+
+/** Ends the span of a call the app cancelled before any response came. */
+export function endAborted(span: Span): void {
+  span.setAttribute('error.type', 'aborted');
+  span.setStatus({ code: SpanStatusCode.ERROR, message: 'request aborted before a response' });
+  span.end();
+}

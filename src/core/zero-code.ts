@@ -1,0 +1,89 @@
+import { ROOT_CONTEXT } from '@opentelemetry/api';
+import { subscribe, tracingChannel, unsubscribe } from 'node:diagnostics_channel';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { expressRoute } from '../express/middleware.js';
+import { bindHandlerContext } from '../fastify/handler-context.js';
+import { type MiddlewareSettings, compileMiddlewareOptions } from './middleware-options.js';
+import { endRequestTrace, getRequestTrace, startRequestTrace } from './server-span.js';
+import { getState } from './state.js';
+
+/** Published by node:http(s) servers just before the `request` event, and when a response finishes. */
+interface ServerMessage {
+  request: IncomingMessage;
+  response: ServerResponse;
+}
+
+/** fastify 5 publishes this on `fastify.request.handler` with the matched route. */
+interface FastifyHandlerMessage {
+  request: { raw: IncomingMessage };
+  route?: { url?: unknown };
+}
+
+const REQUEST_START = 'http.server.request.start';
+const RESPONSE_FINISH = 'http.server.response.finish';
+const fastifyHandler = tracingChannel<unknown, FastifyHandlerMessage>('fastify.request.handler');
+/** Env: comma-separated path prefixes not to trace (health checks), as the middleware's `ignore` strings. */
+const IGNORE_ENV = 'OTEL_XRAY_IGNORE_PATHS';
+let settings: MiddlewareSettings = compileMiddlewareOptions({});
+
+function settingsFromEnv(): MiddlewareSettings {
+  const raw = process.env[IGNORE_ENV]?.trim();
+  if (raw === undefined || raw === '') return compileMiddlewareOptions({});
+  const paths = raw.split(',').map((path) => path.trim()).filter((path) => path !== '');
+  try {
+    return compileMiddlewareOptions({ ignore: paths });
+  } catch (error) {
+    throw new TypeError(`otel-xray: ${IGNORE_ENV} must be paths starting with "/", separated by commas (got ${JSON.stringify(raw)})`, { cause: error });
+  }
+}
+
+function onRequestStart(message: unknown): void {
+  const { request, response } = message as ServerMessage;
+  const requestTrace = startRequestTrace(request, response, settings);
+  // express keeps the matched route on req, read when the span ends (its middleware sets the same reader).
+  if (requestTrace !== undefined) requestTrace.routeOf ??= expressRoute;
+  // The channel is published synchronously right before the server emits `request`, in the
+  // async context the handlers then run in. There is no callback to wrap in context.with(),
+  // so the span's context is entered into the store for the rest of this execution and the
+  // async work it starts. A request that is not traced enters the root context: on a
+  // keep-alive connection the same async resource serves the next request, which would
+  // otherwise inherit the previous request's span.
+  getState()?.contextManager?.storage.enterWith(requestTrace?.context ?? ROOT_CONTEXT);
+}
+
+function onResponseFinish(message: unknown): void {
+  const requestTrace = getRequestTrace((message as ServerMessage).request);
+  if (requestTrace !== undefined) endRequestTrace(requestTrace);
+}
+
+function onFastifyHandler(message: unknown): void {
+  const { request, route } = message as FastifyHandlerMessage;
+  const requestTrace = getRequestTrace(request.raw);
+  const url = route?.url;
+  if (requestTrace !== undefined && requestTrace.route === undefined && typeof url === 'string') requestTrace.route = url;
+}
+
+/**
+ * Traces every incoming node:http(s) request with no change to the app: one SERVER span per
+ * request, active in its handlers, named after the route where the framework exposes it
+ * without patching (fastify's handler channel, express's `req.route`). The framework
+ * middleware, if also added, reuses this span. Paths in `OTEL_XRAY_IGNORE_PATHS` are not
+ * traced. Throws a TypeError for a bad `OTEL_XRAY_IGNORE_PATHS`. Returns a function that stops it.
+ *
+ * @example
+ * startTracing();
+ * const stop = startZeroCodeTracing();
+ */
+export function startZeroCodeTracing(): () => void {
+  settings = settingsFromEnv();
+  subscribe(REQUEST_START, onRequestStart);
+  subscribe(RESPONSE_FINISH, onResponseFinish);
+  fastifyHandler.start.subscribe(onFastifyHandler);
+  // fastify may run a handler after body parsing on another async context: bind its channel too.
+  bindHandlerContext();
+  return () => {
+    unsubscribe(REQUEST_START, onRequestStart);
+    unsubscribe(RESPONSE_FINISH, onResponseFinish);
+    fastifyHandler.start.unsubscribe(onFastifyHandler);
+  };
+}

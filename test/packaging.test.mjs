@@ -1,0 +1,100 @@
+// The published package: `npm pack`, installed into a fresh project, loads through require and
+// import on every entry point. Uses the built dist/ (npm test builds first).
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { after, before, describe, it } from 'node:test';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const ENTRY_POINTS = {
+  'otel-xray': ['annotate', 'setMetadata', 'startTracing'],
+  'otel-xray/express': ['xrayErrorHandler', 'xrayTracing'],
+  'otel-xray/fastify': ['xrayTracing'],
+  'otel-xray/koa': ['xrayTracing'],
+};
+
+/** Prints, for each entry point, where it resolved and its exported functions, as JSON. */
+const CJS_SCRIPT = `
+  const out = {};
+  for (const name of ${JSON.stringify(Object.keys(ENTRY_POINTS))}) {
+    const exports = require(name);
+    out[name] = { file: require.resolve(name), functions: Object.keys(exports).filter((k) => typeof exports[k] === 'function').sort() };
+  }
+  console.log(JSON.stringify(out));
+`;
+const ESM_SCRIPT = `
+  const out = {};
+  for (const name of ${JSON.stringify(Object.keys(ENTRY_POINTS))}) {
+    const exports = await import(name);
+    out[name] = { file: import.meta.resolve(name), functions: Object.keys(exports).filter((k) => typeof exports[k] === 'function').sort() };
+  }
+  console.log(JSON.stringify(out));
+`;
+/** The ESM and CJS builds, loaded together, share one tracing state. */
+const DUAL_SCRIPT = `
+  import { createRequire } from 'node:module';
+  import { startTracing } from 'otel-xray';
+  const require = createRequire(process.cwd() + '/');
+  const tracing = startTracing({ exporter: 'none', outbound: false, flushOnSigterm: false });
+  console.log(JSON.stringify({ same: require('otel-xray').startTracing() === tracing }));
+  await tracing.shutdown();
+`;
+
+describe('npm package', () => {
+  let dir;
+  let packed;
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'otel-xray-pack-'));
+    const { stdout } = await run('npm', ['pack', '--json', '--pack-destination', dir], { cwd: ROOT, timeout: 60000 });
+    [packed] = JSON.parse(stdout);
+    writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'consumer', version: '1.0.0', private: true }));
+    await run(
+      'npm',
+      ['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', '--loglevel=error', join(dir, packed.filename)],
+      { cwd: dir, timeout: 110000 },
+    );
+  });
+
+  after(() => {
+    if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('ships the built code only: dist, no sources, tests or source maps', () => {
+    const files = packed.files.map((file) => file.path);
+    assert.ok(files.includes('package.json'));
+    assert.ok(files.includes('dist/esm/index.js') && files.includes('dist/cjs/index.js'));
+    assert.ok(files.includes('dist/cjs/package.json'), 'dist/cjs is marked CommonJS');
+    assert.deepEqual(files.filter((file) => !file.startsWith('dist/') && !['package.json', 'README.md', 'LICENSE'].includes(file)), []);
+    assert.deepEqual(files.filter((file) => file.endsWith('.map')), []);
+  });
+
+  it('loads every entry point through require, from the CJS build', async () => {
+    const { stdout } = await run(process.execPath, ['-e', CJS_SCRIPT], { cwd: dir });
+    const loaded = JSON.parse(stdout);
+    for (const [name, functions] of Object.entries(ENTRY_POINTS)) {
+      assert.match(loaded[name].file, /node_modules\/otel-xray\/dist\/cjs\//, name);
+      for (const fn of functions) assert.ok(loaded[name].functions.includes(fn), `${name} exports ${fn}`);
+    }
+  });
+
+  it('loads every entry point through import, from the ESM build', async () => {
+    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', ESM_SCRIPT], { cwd: dir });
+    const loaded = JSON.parse(stdout);
+    for (const [name, functions] of Object.entries(ENTRY_POINTS)) {
+      assert.match(loaded[name].file, /node_modules\/otel-xray\/dist\/esm\//, name);
+      for (const fn of functions) assert.ok(loaded[name].functions.includes(fn), `${name} exports ${fn}`);
+    }
+    assert.ok(loaded['otel-xray/fastify'].functions.includes('default'), 'the fastify plugin is also the default export');
+  });
+
+  it('shares one tracing state between the ESM and CJS builds', async () => {
+    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', DUAL_SCRIPT], { cwd: dir });
+    assert.deepEqual(JSON.parse(stdout), { same: true });
+  });
+});
