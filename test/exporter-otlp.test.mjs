@@ -15,10 +15,12 @@ const SERVER = 2;
 const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
 const receiver = await startOtlpReceiver();
 const childReceiver = await startOtlpReceiver();
+const jsonReceiver = await startOtlpReceiver();
 
 after(async () => {
   await receiver.close();
   await childReceiver.close();
+  await jsonReceiver.close();
 });
 
 /** Starts examples/collector/app.mjs as users run it, exporting to `url`; resolves with its base URL. */
@@ -54,6 +56,23 @@ describe('otlp exporter in a child process (examples/collector/app.mjs)', () => 
     const spans = childReceiver.spans.filter((s) => s.kind === SERVER && s.resource['service.name'] === 'sigterm-app');
     assert.equal(spans.length, N, app.stderr());
     assert.deepEqual(spans.map((s) => s.attributes['http.route']), Array(N).fill('/orders/:id'));
+  });
+
+  test('OTEL_EXPORTER_OTLP_TRACES_PROTOCOL=http/json sends OTLP JSON', async () => {
+    const app = await startExampleApp({
+      OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${jsonReceiver.port}`,
+      OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/json',
+      OTEL_SERVICE_NAME: 'json-app',
+    });
+    assert.equal((await fetch(`${app.url}/orders/7`)).status, 200);
+    const exited = once(app.child, 'exit');
+    app.child.kill('SIGTERM');
+    await exited;
+    assert.deepEqual([...jsonReceiver.contentTypes], ['application/json']);
+    const [span] = jsonReceiver.spans.filter((s) => s.kind === SERVER);
+    assert.equal(span.resource['service.name'], 'json-app');
+    assert.equal(span.attributes['http.route'], '/orders/:id');
+    assert.deepEqual(span.attributes['aws.xray.annotations'], ['customer_tier']);
   });
 });
 

@@ -3,6 +3,7 @@
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
+import { DiagLogLevel, diag } from '@opentelemetry/api';
 import express from 'express';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -97,7 +98,7 @@ describe('the SigV4-verifying receiver', () => {
 });
 
 describe('xray-otlp exporter to a local endpoint', () => {
-  test('requests are signed for service xray with the default credential chain and every span arrives', async () => {
+  test('requests are signed for service xray with the default credential chain; every span arrives, a 503 is retried', async () => {
     Object.assign(process.env, ISOLATED, { AWS_REGION: REGION, AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey, AWS_SESSION_TOKEN: CREDENTIALS.sessionToken });
     const tracing = startTracing({ exporter: 'xray-otlp', endpoint: receiver.url, serviceName: 'signed', flushOnSigterm: false, outbound: false });
     const app = express();
@@ -106,10 +107,19 @@ describe('xray-otlp exporter to a local endpoint', () => {
     const server = await listen(app.listen(0, '127.0.0.1'));
     const N = 10;
     for (let i = 0; i < N; i++) assert.equal((await fetch(`${server.url}/items/${i}`)).status, 200);
+    await tracing.forceFlush();
+    // A 503 is retried (re-signed) and the spans still arrive, with no warning.
+    const warnings = [];
+    diag.setLogger({ error: (m) => warnings.push(m), warn: (m) => warnings.push(m), info() {}, debug() {}, verbose() {} }, { logLevel: DiagLogLevel.WARN, suppressOverrideMessage: true });
+    receiver.failNext = 1;
+    assert.equal((await fetch(`${server.url}/items/retried`)).status, 200);
     await server.close();
     await tracing.shutdown();
+    assert.equal(receiver.unavailable, 1);
+    assert.deepEqual(warnings, []);
     assert.deepEqual(receiver.rejections, []);
-    const spans = receiver.spans.filter((s) => s.kind === SERVER);
+    assert.equal(receiver.spans.filter((s) => s.attributes['url.path'] === '/items/retried').length, 1);
+    const spans = receiver.spans.filter((s) => s.kind === SERVER && s.attributes['url.path'] !== '/items/retried');
     assert.equal(spans.length, N);
     assert.ok(spans.every((s) => s.resource['service.name'] === 'signed' && s.attributes['http.route'] === '/items/:id'));
   });

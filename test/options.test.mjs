@@ -146,7 +146,8 @@ describe('startTracing options', () => {
   });
 
   it('leaves requests untraced, and the app working, when the environment is bad', async () => {
-    await startTracing({ ...quiet, exporter: 'none' }).shutdown(); // nothing running from here on
+    await startTracing({ ...quiet, exporter: 'none' }).shutdown();
+    globalThis[Symbol.for('otel-xray.state')] = undefined; // as in a fresh process: nothing started yet
     const errors = [];
     diag.setLogger({ error: (message) => errors.push(message), warn() {}, info() {}, debug() {}, verbose() {} }, DiagLogLevel.ERROR);
     const app = express();
@@ -200,5 +201,44 @@ describe('startTracing options', () => {
     assert.match(stdout, /name: 'GET \/hello\/:name'/);
     assert.match(stdout, /'service\.name': 'auto-started'/);
     assert.match(stdout, new RegExp(`traceId: '${traceId.slice(2).replace('-', '')}'`));
+  });
+
+  it('stays off after shutdown(): the middleware does not start tracing again on its own', async () => {
+    const exporter = new InMemorySpanExporter();
+    await startTracing({ ...quiet, exporter }).shutdown();
+    const app = express();
+    app.use(xrayTracing());
+    app.get('/orders/:id', (req, res) => res.send('served'));
+    const server = await listen(http.createServer(app));
+    try {
+      const response = await fetch(`${server.url}/orders/1`);
+      assert.equal(await response.text(), 'served');
+      assert.equal(response.headers.get('x-amzn-trace-id'), null);
+      assert.equal(exporter.getFinishedSpans().length, 0);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('honours OTEL_SDK_DISABLED: startTracing is a no-op and requests are served untraced', async () => {
+    globalThis[Symbol.for('otel-xray.state')] = undefined; // as in a fresh process
+    const exporter = new InMemorySpanExporter();
+    const app = express();
+    app.use(xrayTracing());
+    app.get('/', (req, res) => res.send('served'));
+    const server = await listen(http.createServer(app));
+    try {
+      await withEnv({ OTEL_SDK_DISABLED: 'true' }, async () => {
+        const tracing = startTracing({ ...quiet, exporter });
+        const response = await fetch(`${server.url}/`);
+        assert.equal(await response.text(), 'served');
+        assert.equal(response.headers.get('x-amzn-trace-id'), null);
+        await tracing.forceFlush();
+        await tracing.shutdown();
+      });
+      assert.equal(exporter.getFinishedSpans().length, 0);
+    } finally {
+      await server.close();
+    }
   });
 });

@@ -31,7 +31,13 @@ const receiverUrl = await listen(receiver);
 // A real DynamoDB API on 127.0.0.1, with one table and one item.
 const dynamodbServer = dynalite({ createTableMs: 0 });
 const dynamodbUrl = await listen(dynamodbServer);
-const credentials = { AWS_ACCESS_KEY_ID: 'demo', AWS_SECRET_ACCESS_KEY: 'demo', AWS_REGION: 'us-east-1' };
+const credentials = {
+  AWS_ACCESS_KEY_ID: 'demo',
+  AWS_SECRET_ACCESS_KEY: 'demo',
+  AWS_REGION: 'us-east-1',
+  // The SDK's notice about Node 20 support is noise in a demo.
+  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+};
 Object.assign(process.env, credentials);
 const setup = new DynamoDBClient({ endpoint: dynamodbUrl, region: 'us-east-1' });
 await setup.send(new CreateTableCommand({

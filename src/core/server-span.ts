@@ -44,8 +44,9 @@ export class RequestTrace {
   }
 }
 
-function startSpan(req: IncomingMessage, method: string, path: string): [Span, Context] {
+function startSpan(req: IncomingMessage, method: string, path: string): [Span, Context] | undefined {
   const state = ensureTracing();
+  if (state.off === true) return undefined;
   const parent = withInvocationParent(propagation.extract(ROOT_CONTEXT, req.headers));
   const rootOnly = parent.getValue(ROOT_ONLY_KEY) as XRayHeader | undefined;
   if (rootOnly !== undefined) state.ids?.continueTrace(rootOnly.traceId);
@@ -95,7 +96,9 @@ export function startRequestTrace(req: IncomingMessage, res: ServerResponse, set
     const path = pathOf(targetOf(req));
     if (settings.ignore?.(req, path)) return undefined;
     const method = normalizeMethod(req.method);
-    const [span, context] = startSpan(req, method, path);
+    const started = startSpan(req, method, path);
+    if (started === undefined) return undefined;
+    const [span, context] = started;
     requestTrace = new RequestTrace(span, context, method, req, res);
   } catch (error) {
     reportStartFailure(error);

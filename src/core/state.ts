@@ -12,6 +12,8 @@ export interface TracingState {
   readonly ids: XRayIdGenerator | undefined;
   readonly contextManager: XRayContextManager | undefined;
   readonly options: ResolvedOptions | undefined;
+  /** True while tracing is off: OTEL_SDK_DISABLED, or after shutdown() until startTracing() runs again. */
+  readonly off?: boolean;
 }
 
 // Kept on globalThis so the ESM and CJS builds of this package, if both load, share one state.
@@ -33,3 +35,15 @@ export function isProviderRegistered(): boolean {
 }
 
 export const TRACER_NAME = 'otel-xray';
+
+const noopHandle: Tracing = { forceFlush: async () => {}, shutdown: async () => {} };
+
+/** The state while tracing is off: requests are served untraced and the middleware does not start it. */
+export const OFF_STATE: TracingState = {
+  handle: noopHandle,
+  tracer: new ProxyTracerProvider().getTracer(TRACER_NAME),
+  ids: undefined,
+  contextManager: undefined,
+  options: undefined,
+  off: true,
+};

@@ -1,5 +1,5 @@
 import { DiagConsoleLogger, DiagLogLevel, context, diag, propagation, trace } from '@opentelemetry/api';
-import { diagLogLevelFromString, getStringFromEnv } from '@opentelemetry/core';
+import { diagLogLevelFromString, getBooleanFromEnv, getStringFromEnv } from '@opentelemetry/core';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { XRayContextManager } from './context-manager.js';
 import { createSpanProcessors } from './exporters.js';
@@ -9,7 +9,7 @@ import { createPropagator } from './propagation.js';
 import { createResource } from './resource.js';
 import { createSampler, hidingXRaySamplerEnv, stopSampler } from './sampling.js';
 import { startOutboundTracing } from './outbound/index.js';
-import { TRACER_NAME, type TracingState, getState, isProviderRegistered, setState } from './state.js';
+import { OFF_STATE, TRACER_NAME, type TracingState, getState, isProviderRegistered, setState } from './state.js';
 import type { Tracing, TracingOptions } from './types.js';
 
 /** How long the SIGTERM flush may hold the process before it exits anyway. */
@@ -51,13 +51,17 @@ function flushOnSigterm(tracing: Tracing): () => void {
  */
 export function startTracing(options: TracingOptions = {}): Tracing {
   const existing = getState();
-  if (existing !== undefined) {
+  if (existing !== undefined && !existing.off) {
     if (Object.keys(options ?? {}).length > 0) {
       diag.warn('otel-xray: tracing had already started (by an earlier startTracing() or the middleware), so these options are ignored: call startTracing(options) before the middleware first runs');
     }
     return existing.handle;
   }
 
+  if (getBooleanFromEnv('OTEL_SDK_DISABLED')) {
+    setState(OFF_STATE);
+    return OFF_STATE.handle;
+  }
   const resolved = resolveOptions(options);
   setUpDiagnostics();
   const ids = new XRayIdGenerator();
@@ -73,7 +77,7 @@ export function startTracing(options: TracingOptions = {}): Tracing {
       }),
   );
   if (isProviderRegistered()) {
-    diag.warn('otel-xray: another tracer provider is already registered; otel-xray spans go to its own provider only');
+    diag.warn('otel-xray: another tracer provider is already registered with the OpenTelemetry API: otel-xray records its spans with its own provider, other instrumentation keeps using the registered one');
   }
   provider.register({ contextManager, propagator: createPropagator(resolved.propagators) });
 
@@ -90,7 +94,7 @@ export function startTracing(options: TracingOptions = {}): Tracing {
         try {
           await provider.shutdown();
         } finally {
-          if (getState()?.handle === handle) setState(undefined);
+          if (getState()?.handle === handle) setState(OFF_STATE);
           trace.disable();
           propagation.disable();
           context.disable();

@@ -62,7 +62,7 @@ export interface TracingOptions {
 export interface Tracing {
   /** Exports every span that has ended so far. */
   forceFlush(): Promise<void>;
-  /** Flushes every ended span, then stops tracing. */
+  /** Flushes every ended span, then stops tracing: requests are untraced until `startTracing()` is called again. */
   shutdown(): Promise<void>;
 }
 

@@ -45,15 +45,22 @@ export function checkSignature({ method, url, headers, body }, { accessKeyId, se
 /**
  * An X-Ray OTLP endpoint stand-in on 127.0.0.1: accepts requests signed with `credentials`
  * (403 otherwise, with the reason in `rejections`). mode 'expired' answers every request
- * with X-Ray's 403 ExpiredTokenException.
+ * with X-Ray's 403 ExpiredTokenException; `failNext = n` answers the next n requests 503.
  */
 export async function startSigV4Receiver(credentials, { mode = 'ok' } = {}) {
-  const receiver = { mode, spans: [], rejections: [], accepted: 0 };
+  const receiver = { mode, spans: [], rejections: [], accepted: 0, unavailable: 0, failNext: 0 };
   const server = createServer((req, res) => {
     const chunks = [];
     req.on('data', (chunk) => chunks.push(chunk));
     req.on('end', () => {
       const body = Buffer.concat(chunks);
+      if (receiver.failNext > 0) {
+        // X-Ray briefly unavailable: 503 with Retry-After 0, which the exporter may retry at once.
+        receiver.failNext--;
+        receiver.unavailable++;
+        res.writeHead(503, { 'retry-after': '0' }).end('{"message":"Service Unavailable"}');
+        return;
+      }
       if (receiver.mode === 'expired') {
         res.writeHead(403, { 'content-type': 'application/json' }).end('{"__type":"ExpiredTokenException","message":"The security token included in the request is expired"}');
         return;
