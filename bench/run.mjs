@@ -2,8 +2,10 @@
 // unsampled), by OpenTelemetry's own instrumentation and (express) by aws-xray-sdk, all on
 // 127.0.0.1. Each variant is a separate server process; autocannon runs in another process;
 // loads are interleaved (bare, A, bare, B, …) so each ratio compares neighbours in time.
-//   node bench/run.mjs [--quick] [--profile] [--framework=express]
-import { fork, execFileSync } from 'node:child_process';
+//   node bench/run.mjs [--quick] [--profile] [--floor] [--framework=express] [--variants=als,xray]
+// --floor adds a variant with one AsyncLocalStorage scope per request and nothing else: the
+// cost every context-carrying tracer pays before it creates a span.
+import { fork, execFileSync, spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,19 +15,29 @@ const here = dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const profile = args.includes('--profile');
+const floor = args.includes('--floor');
+// --instructions: also count user-space instructions per request with `perf stat` (Linux);
+// unlike time, an instruction count barely moves when other processes share the cores.
+const countInstructions = args.includes('--instructions');
 const onlyFramework = args.find((a) => a.startsWith('--framework='))?.split('=')[1];
 
 const config = quick
   ? { rounds: 1, duration: 1, warmup: 1, connections: 16, coldRuns: 3 }
-  : { rounds: 3, duration: 3, warmup: 3, connections: 16, coldRuns: 7 };
+  : { rounds: 5, duration: 2, warmup: 2, connections: 16, coldRuns: 7 };
 
 const FRAMEWORKS = {
   express: ['xray', 'xray-unsampled', 'otel', 'xray-sdk'],
   fastify: ['xray', 'xray-unsampled', 'otel'],
   koa: ['xray', 'xray-unsampled', 'otel'],
 };
+if (floor) for (const variants of Object.values(FRAMEWORKS)) variants.unshift('als');
+// --variants=a,b picks variants by name (bare always runs), for narrowing down a cost.
+const picked = args.find((a) => a.startsWith('--variants='))?.split('=')[1]?.split(',');
+if (picked !== undefined) for (const framework of Object.keys(FRAMEWORKS)) FRAMEWORKS[framework] = picked;
 const LABELS = {
   bare: 'bare (no tracing)',
+  als: 'bare + AsyncLocalStorage.run (floor)',
+  'xray-idle': 'otel-xray started, no middleware',
   xray: 'otel-xray, sampled (OTLP)',
   'xray-unsampled': 'otel-xray, unsampled',
   otel: 'OpenTelemetry instrumentation',
@@ -94,11 +106,27 @@ async function startServers(otlp, udp) {
   return servers;
 }
 
+/** `perf stat` on a process until stop() is called; resolves the user-space instruction count (NaN without perf). */
+function perfStat(pid) {
+  const perf = spawn('perf', ['stat', '-x', ',', '-e', 'instructions:u', '-p', String(pid)], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let output = '';
+  perf.stderr.on('data', (chunk) => (output += chunk));
+  const done = new Promise((resolve) => {
+    perf.once('error', () => resolve(NaN));
+    perf.once('exit', () => resolve(Number(output.split('\n').find((line) => line.includes('instructions'))?.split(',')[0])));
+  });
+  const started = new Promise((resolve) => setTimeout(resolve, 100));
+  return { started, stop: () => (perf.kill('SIGINT'), done) };
+}
+
 let load;
 async function runLoad(server, duration) {
+  const perf = countInstructions ? perfStat(server.ipc.child.pid) : undefined;
+  await perf?.started;
   const before = await server.ipc.request({ cmd: 'stats' });
   const result = await load.request({ url: server.url, connections: config.connections, duration });
   const after = await server.ipc.request({ cmd: 'stats' });
+  const instructions = (await perf?.stop()) ?? NaN;
   const handled = after.handled - before.handled;
   const cpuMicros = after.cpu.user + after.cpu.system - before.cpu.user - before.cpu.system;
   return {
@@ -106,6 +134,8 @@ async function runLoad(server, duration) {
     p99: result.p99,
     failures: result.non2xx + result.errors,
     cpuPerRequest: handled > 0 ? cpuMicros / handled : NaN,
+    // Includes the 100 ms before the load, when the server idles (a few hundred thousand instructions).
+    instructionsPerRequest: handled > 0 ? instructions / handled : NaN,
   };
 }
 
@@ -143,26 +173,29 @@ function report(servers, coldStart) {
     `${config.rounds} round(s) × ${config.duration} s per load, ${config.connections} connections, interleaved with bare; ` +
       `Node ${process.version}, ${new Date().toISOString().slice(0, 10)}.`,
     '',
-    '| framework | variant | req/s (median) | × bare | p99 ms | CPU µs/req | over bare µs/req | spans/req |',
-    '|---|---|---:|---:|---:|---:|---:|---:|',
+    `| framework | variant | req/s (median) | × bare | p99 ms | CPU µs/req | over bare µs/req | spans/req |${countInstructions ? ' k instr/req | over bare |' : ''}`,
+    `|---|---|---:|---:|---:|---:|---:|---:|${countInstructions ? '---:|---:|' : ''}`,
   );
   for (const framework of Object.keys(FRAMEWORKS)) {
     const group = servers.filter((s) => s.framework === framework);
     if (group.length === 0) continue;
     const bare = group.find((s) => s.variant === 'bare');
     const bareCpu = median(bare.loads.map((l) => l.cpuPerRequest));
+    const bareInstructions = median(bare.loads.map((l) => l.instructionsPerRequest));
     const ratios = {};
     for (const server of group) {
       const ratio = server.variant === 'bare' ? 1 : median(server.loads.map((l) => l.ratio));
       ratios[server.variant] = ratio;
       const cpu = median(server.loads.map((l) => l.cpuPerRequest));
+      const instructions = median(server.loads.map((l) => l.instructionsPerRequest));
       const failures = server.loads.reduce((n, l) => n + l.failures, 0);
-      const spans = server.variant === 'bare' ? '–' : fmt(server.spansPerRequest, 2);
+      const spans = server.variant === 'bare' || server.variant === 'als' ? '–' : fmt(server.spansPerRequest, 2);
       const label = server.variant === 'otel' ? `${LABELS.otel} (${PEERS[framework]})` : LABELS[server.variant];
       lines.push(
         `| ${framework} | ${label}${failures ? ` (${failures} failed)` : ''} | ${fmt(median(server.loads.map((l) => l.rps)))} | ` +
           `${fmt(ratio, 2)} | ${fmt(median(server.loads.map((l) => l.p99)), 1)} | ${fmt(cpu, 1)} | ` +
-          `${server.variant === 'bare' ? '–' : fmt(cpu - bareCpu, 1)} | ${spans} |`,
+          `${server.variant === 'bare' ? '–' : fmt(cpu - bareCpu, 1)} | ${spans} |` +
+          (countInstructions ? ` ${fmt(instructions / 1000)} | ${server.variant === 'bare' ? '–' : fmt((instructions - bareInstructions) / 1000)} |` : ''),
       );
     }
     const peers = Object.keys(ratios).filter((v) => v === 'otel' || v === 'xray-sdk');
@@ -171,7 +204,7 @@ function report(servers, coldStart) {
     if ('xray-unsampled' in ratios) check(ratios['xray-unsampled'] >= 0.97, `unsampled ${fmt(ratios['xray-unsampled'], 2)}× bare (target ≥ 0.97)`);
     for (const peer of peers) check(ratios.xray > ratios[peer], `sampled ${fmt(ratios.xray, 2)}× vs ${peer} ${fmt(ratios[peer], 2)}×`);
     for (const server of group) {
-      if (server.variant === 'bare' || server.variant === 'xray-unsampled') continue;
+      if (server.variant === 'bare' || server.variant === 'xray-unsampled' || server.variant === 'als') continue;
       check(Math.abs(server.spansPerRequest - 1) < 0.005, `${server.variant} delivered ${fmt(server.spansPerRequest, 3)} server spans per request`);
     }
   }
@@ -189,6 +222,13 @@ function report(servers, coldStart) {
   }
   return { table: lines.join('\n'), verdicts };
 }
+
+// A hung child must not hang the run: every load is timed, and so is the whole.
+const LIMIT_MS = quick ? 120_000 : 600_000;
+setTimeout(() => {
+  console.error(`bench: stopped after ${LIMIT_MS / 1000} s`);
+  process.exit(1); // children exit on their IPC 'disconnect'
+}, LIMIT_MS).unref();
 
 async function main() {
   const started = Date.now();

@@ -1,8 +1,12 @@
 // One benchmark server: a framework with GET /users/:id returning small JSON, traced (or not)
 // the way one variant says. Run by bench/run.mjs with an IPC channel:
 //   node bench/server.mjs <framework> <variant> <otlp-url> <udp-port>
+// variants: bare, als (one AsyncLocalStorage scope per request), xray (otel-xray sampled),
+// xray-unsampled (always_off), xray-idle (tracing started, no middleware), otel (OpenTelemetry's
+// own instrumentation), xray-sdk (aws-xray-sdk-express, express only).
 // It answers IPC messages: {cmd:'stats'} → cpu time and handled requests; {cmd:'flush'} →
 // after every finished span has been handed to its exporter.
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
@@ -72,13 +76,18 @@ async function createApp() {
   if (variant === 'otel') await startOtelInstrumentation();
   else if (variant === 'xray') await startOtelXRay('parentbased_always_on');
   else if (variant === 'xray-unsampled') await startOtelXRay('always_off');
+  else if (variant === 'xray-idle') await startOtelXRay('always_off');
   else if (variant === 'xray-sdk') xraySdk = startXRaySdk();
   const traced = variant === 'xray' || variant === 'xray-unsampled';
+  // The floor under any context-carrying tracer: one AsyncLocalStorage scope per request, nothing else.
+  const storage = variant === 'als' ? new AsyncLocalStorage() : undefined;
+  const scope = { request: true };
 
   if (framework === 'express') {
     const express = require('express');
     const app = express();
     if (traced) app.use((await import('otel-xray/express')).xrayTracing());
+    if (storage) app.use((req, res, next) => storage.run(scope, next));
     if (xraySdk) app.use(xraySdk.openSegment('bench'));
     app.get('/users/:id', (req, res) => {
       handled++;
@@ -91,6 +100,7 @@ async function createApp() {
     const Fastify = require('fastify');
     const app = Fastify();
     if (traced) await app.register((await import('otel-xray/fastify')).xrayTracing);
+    if (storage) app.addHook('onRequest', (request, reply, done) => storage.run(scope, done));
     app.get('/users/:id', async (request) => {
       handled++;
       return user(request.params.id);
@@ -105,6 +115,7 @@ async function createApp() {
     const Router = require('@koa/router');
     const app = new Koa();
     if (traced) app.use((await import('otel-xray/koa')).xrayTracing());
+    if (storage) app.use((ctx, next) => storage.run(scope, next));
     const router = new Router();
     router.get('/users/:id', (ctx) => {
       handled++;

@@ -16,7 +16,7 @@ it('the demo shows a trace from orders through inventory and DynamoDB, a 404 and
   assert.equal(crossing.length, 2, 'both order requests cross services');
   for (const trace of crossing) {
     // The inventory server span sits under the orders client span (deeper indentation).
-    assert.match(trace, /├─ \[orders\] CLIENT GET .*\n *│  └─ \[inventory\] SERVER GET \/stock\/:sku/);
+    assert.match(trace, /├─ \[orders\] CLIENT GET .*\n *│ {2}└─ \[inventory\] SERVER GET \/stock\/:sku/);
   }
   assert.ok(traces.some((t) => t.startsWith('1-6745d1c0-3f1e2d3c4b5a69788796a5b4') && t.includes("(caller's span 53995c3f42cd8ad8)")));
   assert.ok(traces.some((t) => /SERVER GET .*http\.response\.status_code=404/.test(t)));
