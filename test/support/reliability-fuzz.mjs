@@ -3,6 +3,7 @@
 // refuses to send (CR, LF, NUL, 16 KB, repeated headers).
 import assert from 'node:assert/strict';
 import http from 'node:http';
+import { after, before, it } from 'node:test';
 import { trace } from '@opentelemetry/api';
 import Router from '@koa/router';
 import express from 'express';
@@ -13,7 +14,7 @@ import { xrayTracing as expressTracing } from 'otel-xray/express';
 import { xrayTracing as fastifyTracing } from 'otel-xray/fastify';
 import { xrayTracing as koaTracing } from 'otel-xray/koa';
 import { parseHead, rawRequest } from './reliability.mjs';
-import { listen } from './tracing.mjs';
+import { listen, startMemoryTracing } from './tracing.mjs';
 
 export const BATCH = 100;
 export const RUNS = 100; // BATCH × RUNS = 10,000 cases per adapter
@@ -222,4 +223,44 @@ export async function rawSocketCases(server) {
     assert.equal(after.status, 200, `${name}: the server still answers afterwards`);
   }
   return results;
+}
+
+/**
+ * The fuzz suite against one framework's adapter. Each framework has its own test file, so the
+ * three run in parallel processes.
+ */
+export function fuzzSuite(framework) {
+  const memory = startMemoryTracing();
+  let server;
+  before(async () => {
+    server = await fuzzServer(framework);
+  });
+  after(async () => {
+    await server.close();
+    await memory.tracing.shutdown();
+  });
+
+  it(`${BATCH * RUNS} fuzzed header sets over keep-alive connections`, async () => {
+    let ended = 0;
+    const { cases, sampled } = await fuzzHeaders(server, {
+      // Count (and drop) the exported spans as we go.
+      spans: async () => {
+        await memory.tracing.forceFlush();
+        ended += memory.exporter.getFinishedSpans().length;
+        memory.reset();
+      },
+    });
+    await memory.tracing.forceFlush();
+    ended += memory.exporter.getFinishedSpans().length;
+    assert.equal(cases, BATCH * RUNS);
+    assert.ok(sampled > cases / 2, 'most cases are sampled');
+    assert.equal(ended, sampled, 'one exported span per sampled request');
+  });
+
+  it('raw-socket requests: CR, LF, NUL, 16 KB and repeated headers', async () => {
+    const statuses = await rawSocketCases(server);
+    // Node's parser refuses what HTTP forbids; tracing sees the rest and must not turn it into a 5xx.
+    assert.equal(statuses['repeated baggage'], 200);
+    assert.equal(statuses['12 KB X-Amzn-Trace-Id'], 200);
+  });
 }
