@@ -3,28 +3,21 @@
 // and that stopping tracing removes every hook.
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import { after, before, describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import { ROOT_CONTEXT, SpanKind, context, trace } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { request as undiciRequest } from 'undici';
-import { clientSpans, httpGet, parseXRay, recordingHandler } from './support/outbound.mjs';
+import { clientSpans, httpGet, parseXRay, recordingDownstream } from './support/outbound.mjs';
 import { listen, startMemoryTracing } from './support/tracing.mjs';
 
 const memory = startMemoryTracing({ outbound: true });
 const tracer = trace.getTracer('test');
-const received = [];
-let downstream;
+const downstream = recordingDownstream();
+const { received } = downstream;
 
-before(async () => {
-  downstream = await listen(http.createServer(recordingHandler(received)));
-});
-
-after(async () => {
-  await downstream.close();
-  await memory.tracing.shutdown();
-});
+after(() => memory.tracing.shutdown());
 
 /** Runs fn with a fresh parent span active; returns the parent once ended. */
 async function inParent(fn, options = {}) {

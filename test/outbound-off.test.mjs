@@ -1,23 +1,16 @@
 // startTracing({ outbound: false }): outbound calls inside a trace get no span and no trace headers.
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import { after, before, it } from 'node:test';
+import { after, it } from 'node:test';
 import { ROOT_CONTEXT, context, trace } from '@opentelemetry/api';
-import { httpGet, recordingHandler } from './support/outbound.mjs';
-import { listen, startMemoryTracing } from './support/tracing.mjs';
+import { httpGet, recordingDownstream } from './support/outbound.mjs';
+import { startMemoryTracing } from './support/tracing.mjs';
 
 const memory = startMemoryTracing({ outbound: false });
-const received = [];
-let downstream;
+const downstream = recordingDownstream();
+const { received } = downstream;
 
-before(async () => {
-  downstream = await listen(http.createServer(recordingHandler(received)));
-});
-
-after(async () => {
-  await downstream.close();
-  await memory.tracing.shutdown();
-});
+after(() => memory.tracing.shutdown());
 
 it('outbound: false leaves fetch and node:http calls untouched, even inside a trace', async () => {
   const parent = trace.getTracer('test').startSpan('handler');

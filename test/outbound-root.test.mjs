@@ -1,23 +1,15 @@
 // startTracing({ outboundRootSpans: true }): calls made outside any trace become root CLIENT spans.
 import assert from 'node:assert/strict';
-import http from 'node:http';
-import { after, before, it } from 'node:test';
+import { after, it } from 'node:test';
 import { SpanKind } from '@opentelemetry/api';
-import { httpGet, parseXRay, recordingHandler } from './support/outbound.mjs';
-import { listen, startMemoryTracing, xrayTraceId } from './support/tracing.mjs';
+import { httpGet, parseXRay, recordingDownstream } from './support/outbound.mjs';
+import { startMemoryTracing, xrayTraceId } from './support/tracing.mjs';
 
 const memory = startMemoryTracing({ outbound: true, outboundRootSpans: true });
-const received = [];
-let downstream;
+const downstream = recordingDownstream();
+const { received } = downstream;
 
-before(async () => {
-  downstream = await listen(http.createServer(recordingHandler(received)));
-});
-
-after(async () => {
-  await downstream.close();
-  await memory.tracing.shutdown();
-});
+after(() => memory.tracing.shutdown());
 
 it('outboundRootSpans: a fetch and an http call outside any trace each start their own trace', async () => {
   await (await fetch(`${downstream.url}/root-fetch`)).text();

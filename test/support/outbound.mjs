@@ -5,7 +5,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before } from 'node:test';
 import { SpanKind } from '@opentelemetry/api';
+import { listen } from './tracing.mjs';
 
 /** The parent span id of a finished span (OTel SDK 2.x keeps the parent's span context). */
 export const parentIdOf = (span) => span.parentSpanContext?.spanId;
@@ -66,4 +68,19 @@ export function httpGet(url, options = {}) {
     });
     req.on('error', reject);
   });
+}
+
+/**
+ * A plain downstream on 127.0.0.1 for the whole test file (started before, closed after), that
+ * records every request it gets in `received` (see recordingHandler).
+ */
+export function recordingDownstream() {
+  const downstream = { received: [], url: undefined };
+  let server;
+  before(async () => {
+    server = await listen(http.createServer(recordingHandler(downstream.received)));
+    downstream.url = server.url;
+  });
+  after(() => server.close());
+  return downstream;
 }

@@ -4,6 +4,7 @@ import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
 import { flattenRequest } from './receivers.mjs';
+import { pollUntil } from './tracing.mjs';
 
 const require = createRequire(import.meta.url);
 const { opentelemetry } = require('otlp-transformer-protobuf/build/src/generated/root.js');
@@ -79,15 +80,16 @@ export async function startSigV4Receiver(credentials, { mode = 'ok' } = {}) {
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   receiver.port = server.address().port;
   receiver.url = `http://127.0.0.1:${receiver.port}/v1/traces`;
-  receiver.waitFor = async (count, filter = () => true, timeoutMs = 10000) => {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const matching = receiver.spans.filter(filter);
-      if (matching.length >= count) return matching;
-      if (Date.now() > deadline) throw new Error(`expected ${count} spans, got ${matching.length}; rejections: ${receiver.rejections.join('; ')}`);
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-  };
+  receiver.waitFor = (count, filter = () => true, timeoutMs = 10000) =>
+    pollUntil(
+      () => {
+        const matching = receiver.spans.filter(filter);
+        return matching.length >= count ? matching : undefined;
+      },
+      timeoutMs,
+      () => `expected ${count} spans, got ${receiver.spans.filter(filter).length}; rejections: ${receiver.rejections.join('; ')}`,
+    );
+
   receiver.close = () => new Promise((resolve) => { server.closeAllConnections?.(); server.close(resolve); });
   return receiver;
 }

@@ -2,6 +2,7 @@
 import { createSocket } from 'node:dgram';
 import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
+import { pollUntil } from './tracing.mjs';
 
 // The OTLP protobuf messages, generated from opentelemetry-proto and shipped (with decoders) by
 // @opentelemetry/otlp-transformer 0.52 (installed under the alias otlp-transformer-protobuf).
@@ -99,15 +100,16 @@ export async function startOtlpReceiver({ port = 0, mode = 'ok', slowMs = 300 } 
   receiver.port = server.address().port;
   receiver.url = `http://127.0.0.1:${receiver.port}/v1/traces`;
   /** Waits until `count` spans matching `filter` have arrived (bounded). */
-  receiver.waitFor = async (count, filter = () => true, timeoutMs = 10000) => {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const matching = receiver.spans.filter(filter);
-      if (matching.length >= count) return matching;
-      if (Date.now() > deadline) throw new Error(`expected ${count} spans at the OTLP receiver, got ${matching.length}`);
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-  };
+  receiver.waitFor = (count, filter = () => true, timeoutMs = 10000) =>
+    pollUntil(
+      () => {
+        const matching = receiver.spans.filter(filter);
+        return matching.length >= count ? matching : undefined;
+      },
+      timeoutMs,
+      () => `expected ${count} spans at the OTLP receiver, got ${receiver.spans.filter(filter).length}`,
+    );
+
   receiver.close = () =>
     new Promise((resolve) => {
       for (const res of receiver.held) res.destroy();
@@ -140,15 +142,15 @@ export async function startDaemonListener() {
   listener.port = socket.address().port;
   listener.address = `127.0.0.1:${listener.port}`;
   /** Waits until `count` documents matching `filter` have arrived (bounded). */
-  listener.waitFor = async (count, filter = () => true, timeoutMs = 5000) => {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const matching = listener.documents.filter(filter);
-      if (matching.length >= count) return matching;
-      if (Date.now() > deadline) throw new Error(`expected ${count} segment documents, got ${matching.length}`);
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
-  };
+  listener.waitFor = (count, filter = () => true, timeoutMs = 5000) =>
+    pollUntil(
+      () => {
+        const matching = listener.documents.filter(filter);
+        return matching.length >= count ? matching : undefined;
+      },
+      timeoutMs,
+      () => `expected ${count} segment documents, got ${listener.documents.filter(filter).length}`,
+    );
   listener.close = () => new Promise((resolve) => socket.close(resolve));
   return listener;
 }

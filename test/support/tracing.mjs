@@ -7,14 +7,15 @@ export function startMemoryTracing(options = {}) {
   const exporter = new InMemorySpanExporter();
   const tracing = startTracing({ exporter, flushOnSigterm: false, outbound: false, ...options });
   async function spans(count = 1, timeoutMs = 5000) {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      await tracing.forceFlush();
-      const finished = exporter.getFinishedSpans();
-      if (finished.length >= count) return finished;
-      if (Date.now() > deadline) throw new Error(`expected ${count} spans, got ${finished.length}: ${finished.map((s) => s.name).join(', ')}`);
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
+    return pollUntil(
+      async () => {
+        await tracing.forceFlush();
+        const finished = exporter.getFinishedSpans();
+        return finished.length >= count ? finished : undefined;
+      },
+      timeoutMs,
+      () => `expected ${count} spans, got ${exporter.getFinishedSpans().map((s) => s.name).join(', ') || 'none'}`,
+    );
   }
   return { exporter, tracing, spans, reset: () => exporter.reset() };
 }
@@ -31,3 +32,14 @@ export async function listen(server) {
 
 /** The X-Ray form of an OTel trace id. */
 export const xrayTraceId = (traceId) => `1-${traceId.slice(0, 8)}-${traceId.slice(8)}`;
+
+/** Calls `check` every 10 ms until it returns something other than undefined; throws `describe()` after `timeoutMs`. */
+export async function pollUntil(check, timeoutMs, describe) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const result = await check();
+    if (result !== undefined) return result;
+    if (Date.now() > deadline) throw new Error(describe());
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
