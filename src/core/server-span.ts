@@ -8,8 +8,7 @@ import { ensureTracing } from './tracing.js';
 import { formatRoot } from './xray-header.js';
 import type { XRayHeader } from './xray-header.js';
 
-/** The response header that tells the caller the trace id and the sampling decision made. */
-export const RESPONSE_HEADER = 'X-Amzn-Trace-Id';
+const RESPONSE_HEADER = 'X-Amzn-Trace-Id';
 // Symbol.for: the ESM and CJS builds, and the zero-code hook, see the same request state.
 const kRequestTrace = Symbol.for('otel-xray.request-trace');
 
@@ -105,22 +104,17 @@ export function startRequestTrace(req: IncomingMessage, res: ServerResponse, set
     reportStartFailure(error);
     return undefined;
   }
-  if (settings.responseHeader && !res.headersSent) res.setHeader(RESPONSE_HEADER, responseHeaderValue(requestTrace));
+  if (settings.responseHeader && !res.headersSent) {
+    const { traceId, traceFlags } = requestTrace.span.spanContext();
+    // Always well-formed: built from the span's own validated ids, never from the request.
+    res.setHeader(RESPONSE_HEADER, `Root=${formatRoot(traceId)};Sampled=${traceFlags & TraceFlags.SAMPLED}`);
+  }
   tracedReq[kRequestTrace] = requestTrace;
   (res as ServerResponse & Traced)[kRequestTrace] = requestTrace;
   // `on`, not `once`: `once` wraps the listener in a new closure per request; endRequestTrace is idempotent.
   res.on('finish', onResponseDone);
   res.on('close', onResponseDone);
   return requestTrace;
-}
-
-/**
- * `Root=1-…;Sampled=0|1`: always well-formed, built from the span's own validated ids, never
- * from the request.
- */
-export function responseHeaderValue(requestTrace: RequestTrace): string {
-  const { traceId, traceFlags } = requestTrace.span.spanContext();
-  return `Root=${formatRoot(traceId)};Sampled=${traceFlags & TraceFlags.SAMPLED}`;
 }
 
 /** The trace of a request that `startRequestTrace` has seen, if it is traced. */

@@ -2,7 +2,7 @@ import { context } from '@opentelemetry/api';
 import type { FastifyPluginCallback, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import fp from 'fastify-plugin';
 import { type MiddlewareSettings, compileMiddlewareOptions } from '../core/middleware-options.js';
-import { RESPONSE_HEADER, getRequestTrace, recordRequestError, responseHeaderValue, startRequestTrace } from '../core/server-span.js';
+import { getRequestTrace, recordRequestError, startRequestTrace } from '../core/server-span.js';
 import { ensureTracing } from '../core/tracing.js';
 import type { MiddlewareOptions } from '../core/types.js';
 import { bindHandlerContext } from './handler-context.js';
@@ -15,13 +15,8 @@ function recordXRayError(request: FastifyRequest, _reply: FastifyReply, error: E
 
 const plugin: FastifyPluginCallback<MiddlewareOptions> = (fastify, options, done) => {
   let settings: MiddlewareSettings;
-  let sendHeader = true;
   try {
-    const requested = compileMiddlewareOptions({ responseHeader: options.responseHeader, ignore: options.ignore });
-    // The header goes through fastify's reply.header: a header set on the raw response first
-    // would send every other header of the reply through Node's slower setHeader path.
-    settings = { ...requested, responseHeader: false };
-    sendHeader = requested.responseHeader;
+    settings = compileMiddlewareOptions({ responseHeader: options.responseHeader, ignore: options.ignore });
     ensureTracing();
     bindHandlerContext();
   } catch (error) {
@@ -33,7 +28,6 @@ const plugin: FastifyPluginCallback<MiddlewareOptions> = (fastify, options, done
     const requestTrace = startRequestTrace(request.raw, reply.raw, settings);
     if (requestTrace === undefined) return hookDone();
     requestTrace.route = request.routeOptions.url;
-    if (sendHeader) reply.header(RESPONSE_HEADER, responseHeaderValue(requestTrace));
     context.with(requestTrace.context, hookDone);
   });
   fastify.addHook('onError', recordXRayError);
