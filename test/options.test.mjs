@@ -241,4 +241,20 @@ describe('startTracing options', () => {
       await server.close();
     }
   });
+
+  it("keeps the app's own diag logger, and warns through it when options arrive too late", async () => {
+    globalThis[Symbol.for('otel-xray.state')] = undefined; // as in a fresh process,
+    diag.disable(); // with no logger registered yet
+    const warnings = [];
+    diag.setLogger({ error() {}, warn: (message) => warnings.push(message), info() {}, debug() {}, verbose() {} }, DiagLogLevel.WARN);
+    try {
+      const tracing = startTracing({ ...quiet, exporter: 'none' });
+      assert.equal(startTracing({ serviceName: 'late' }), tracing);
+      assert.equal(warnings.length, 1, warnings.join('\n'));
+      assert.match(warnings[0], /^otel-xray: tracing had already started/);
+      await tracing.shutdown();
+    } finally {
+      diag.disable();
+    }
+  });
 });

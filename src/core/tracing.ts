@@ -15,10 +15,16 @@ import type { Tracing, TracingOptions } from './types.js';
 /** How long the SIGTERM flush may hold the process before it exits anyway. */
 const SIGTERM_FLUSH_TIMEOUT_MS = 5000;
 
+/** Where @opentelemetry/api 1.x keeps its globals: a `diag` entry there means the app set a logger. */
+const OTEL_API_GLOBALS = Symbol.for('opentelemetry.js.api.1');
+
 function setUpDiagnostics(): void {
-  // Warnings (export failures, dropped spans) reach the console unless OTEL_LOG_LEVEL says otherwise.
-  const level = diagLogLevelFromString(getStringFromEnv('OTEL_LOG_LEVEL')) ?? DiagLogLevel.WARN;
-  diag.setLogger(new DiagConsoleLogger(), { logLevel: level, suppressOverrideMessage: true });
+  const levelFromEnv = diagLogLevelFromString(getStringFromEnv('OTEL_LOG_LEVEL'));
+  const appLogger = (globalThis as { [OTEL_API_GLOBALS]?: { diag?: unknown } })[OTEL_API_GLOBALS]?.diag !== undefined;
+  // Keep a logger the app set itself; otherwise warnings (export failures, dropped spans)
+  // reach the console unless OTEL_LOG_LEVEL says otherwise.
+  if (appLogger && levelFromEnv === undefined) return;
+  diag.setLogger(new DiagConsoleLogger(), { logLevel: levelFromEnv ?? DiagLogLevel.WARN, suppressOverrideMessage: true });
 }
 
 /**
