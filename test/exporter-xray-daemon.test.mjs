@@ -236,13 +236,13 @@ describe('xray-daemon exporter over a real UDP socket', () => {
     assert.equal(unicode.name, 'Größe: café/ü @ 1');
   });
 
-  test('AWS SDK call → subsegment in namespace aws, named after the service, with operation, region, request id and table', async () => {
+  test('AWS SDK call → subsegment in namespace aws, named after the service, with operation, region, request id, table and retries', async () => {
     const tracer = trace.getTracer('test');
     const parent = tracer.startSpan('handler', { kind: SpanKind.SERVER });
     const ctx = trace.setSpan((await import('@opentelemetry/api')).context.active(), parent);
     const call = tracer.startSpan('DynamoDB.GetItem', {
       kind: SpanKind.CLIENT,
-      attributes: { 'rpc.system': 'aws-api', 'rpc.service': 'DynamoDB', 'rpc.method': 'GetItem', 'aws.region': 'eu-west-1', 'aws.request_id': 'REQ123', 'aws.dynamodb.table_names': ['orders'] },
+      attributes: { 'rpc.system': 'aws-api', 'rpc.service': 'DynamoDB', 'rpc.method': 'GetItem', 'aws.region': 'eu-west-1', 'aws.request_id': 'REQ123', 'aws.dynamodb.table_names': ['orders'], 'http.request.resend_count': 2 },
     }, ctx);
     call.end();
     parent.end();
@@ -255,6 +255,16 @@ describe('xray-daemon exporter over a real UDP socket', () => {
     assert.equal(doc.aws.region, 'eu-west-1');
     assert.equal(doc.aws.request_id, 'REQ123');
     assert.equal(doc.aws.table_name, 'orders');
+    assert.equal(doc.aws.retries, 2);
+    assert.equal(doc.metadata?.default?.['http.request.resend_count'], undefined, 'carried in the aws block, not again in metadata');
+  });
+
+  test('SQS call → the queue url traceAwsClient records lands in aws.queue_url', async () => {
+    const doc = await documentOf('SQS.SendMessage', {
+      kind: SpanKind.CLIENT,
+      attributes: { 'rpc.system': 'aws-api', 'rpc.service': 'SQS', 'rpc.method': 'SendMessage', 'aws.sqs.queue_url': 'https://sqs.us-east-1.amazonaws.com/123456789012/jobs' },
+    });
+    assert.equal(doc.aws.queue_url, 'https://sqs.us-east-1.amazonaws.com/123456789012/jobs');
   });
 
   test('resource → origin, aws.ecs block, service version and otel.resource.* metadata on segments', async () => {

@@ -3,7 +3,8 @@ import type { AwsBlock, Attributes } from './segment-types.js';
 /** Span attributes the `aws` block takes over (left out of the metadata). */
 export const AWS_ATTRIBUTES: ReadonlySet<string> = new Set([
   'rpc.method', 'aws.operation', 'aws.account_id', 'aws.region', 'aws.request_id', 'aws.requestId',
-  'aws.queue_url', 'aws.queue.url', 'aws.table_name', 'aws.table.name',
+  'aws.queue_url', 'aws.queue.url', 'aws.sqs.queue_url', 'aws.sqs.queue.url', 'aws.table_name', 'aws.table.name',
+  'http.request.resend_count',
 ]);
 
 const ORIGINS: Readonly<Record<string, string>> = {
@@ -14,6 +15,7 @@ const ORIGINS: Readonly<Record<string, string>> = {
 };
 
 const text = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
+const count = (value: unknown): number | undefined => (typeof value === 'number' && Number.isInteger(value) && value > 0 ? value : undefined);
 
 /** `origin` from `cloud.platform` (and `aws.ecs.launchtype`), as the resource detectors set them. */
 export function originOf(resource: Attributes): string | undefined {
@@ -68,7 +70,14 @@ export function makeAws(attributes: Attributes, resource: Attributes): AwsBlock 
     operation: text(attributes['aws.operation']) ?? text(attributes['rpc.method']),
     region: text(attributes['aws.region']),
     request_id: text(attributes['aws.request_id']) ?? text(attributes['aws.requestId']),
-    queue_url: text(attributes['messaging.url']) ?? text(attributes['aws.queue_url']) ?? text(attributes['aws.queue.url']),
+    // traceAwsClient counts re-sent attempts with the stable HTTP attribute; X-Ray calls them retries.
+    retries: count(attributes['http.request.resend_count']),
+    queue_url:
+      text(attributes['messaging.url']) ??
+      text(attributes['aws.queue_url']) ??
+      text(attributes['aws.queue.url']) ??
+      text(attributes['aws.sqs.queue_url']) ??
+      text(attributes['aws.sqs.queue.url']),
     table_name: text(attributes['aws.table_name']) ?? text(attributes['aws.table.name']),
   };
   const tables = attributes['aws.dynamodb.table_names'];

@@ -42,6 +42,7 @@ export interface AwsBlock {
   operation?: string;
   region?: string;
   request_id?: string;
+  retries?: number;
   queue_url?: string;
   table_name?: string;
   table_names?: string[];
