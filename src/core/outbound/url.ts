@@ -51,12 +51,3 @@ export function fullUrl(origin: string, target: string): string {
   const query = hash < 0 ? target.slice(question + 1) : target.slice(question + 1, hash);
   return `${base}${target.slice(0, question + 1)}${redactQuery(query)}${hash < 0 ? '' : target.slice(hash)}`;
 }
-
-/** Redacts a whole URL string (origin plus target). */
-export function redactUrl(url: string): string {
-  const scheme = url.indexOf('//');
-  const slash = scheme < 0 ? url.indexOf('/') : url.indexOf('/', scheme + 2);
-  const question = url.indexOf('?');
-  const split = slash < 0 ? question : question < 0 ? slash : Math.min(slash, question);
-  return split < 0 ? redactUserInfo(url) : fullUrl(url.slice(0, split), url.slice(split));
-}
