@@ -4,7 +4,7 @@ import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
 import { flattenRequest } from './receivers.mjs';
-import { pollUntil } from './tracing.mjs';
+import { waitForItems } from './tracing.mjs';
 
 const require = createRequire(import.meta.url);
 const { opentelemetry } = require('otlp-transformer-protobuf/build/src/generated/root.js');
@@ -81,14 +81,7 @@ export async function startSigV4Receiver(credentials, { mode = 'ok' } = {}) {
   receiver.port = server.address().port;
   receiver.url = `http://127.0.0.1:${receiver.port}/v1/traces`;
   receiver.waitFor = (count, filter = () => true, timeoutMs = 10000) =>
-    pollUntil(
-      () => {
-        const matching = receiver.spans.filter(filter);
-        return matching.length >= count ? matching : undefined;
-      },
-      timeoutMs,
-      () => `expected ${count} spans, got ${receiver.spans.filter(filter).length}; rejections: ${receiver.rejections.join('; ')}`,
-    );
+    waitForItems(() => receiver.spans, count, filter, timeoutMs, () => `spans (rejections: ${receiver.rejections.join('; ') || 'none'})`);
 
   receiver.close = () => new Promise((resolve) => { server.closeAllConnections?.(); server.close(resolve); });
   return receiver;

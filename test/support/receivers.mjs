@@ -2,7 +2,7 @@
 import { createSocket } from 'node:dgram';
 import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
-import { pollUntil } from './tracing.mjs';
+import { waitForItems } from './tracing.mjs';
 
 // The OTLP protobuf messages, generated from opentelemetry-proto and shipped (with decoders) by
 // @opentelemetry/otlp-transformer 0.52 (installed under the alias otlp-transformer-protobuf).
@@ -101,14 +101,7 @@ export async function startOtlpReceiver({ port = 0, mode = 'ok', slowMs = 300 } 
   receiver.url = `http://127.0.0.1:${receiver.port}/v1/traces`;
   /** Waits until `count` spans matching `filter` have arrived (bounded). */
   receiver.waitFor = (count, filter = () => true, timeoutMs = 10000) =>
-    pollUntil(
-      () => {
-        const matching = receiver.spans.filter(filter);
-        return matching.length >= count ? matching : undefined;
-      },
-      timeoutMs,
-      () => `expected ${count} spans at the OTLP receiver, got ${receiver.spans.filter(filter).length}`,
-    );
+    waitForItems(() => receiver.spans, count, filter, timeoutMs, 'spans at the OTLP receiver');
 
   receiver.close = () =>
     new Promise((resolve) => {
@@ -143,14 +136,7 @@ export async function startDaemonListener() {
   listener.address = `127.0.0.1:${listener.port}`;
   /** Waits until `count` documents matching `filter` have arrived (bounded). */
   listener.waitFor = (count, filter = () => true, timeoutMs = 5000) =>
-    pollUntil(
-      () => {
-        const matching = listener.documents.filter(filter);
-        return matching.length >= count ? matching : undefined;
-      },
-      timeoutMs,
-      () => `expected ${count} segment documents, got ${listener.documents.filter(filter).length}`,
-    );
+    waitForItems(() => listener.documents, count, filter, timeoutMs, 'segment documents');
   listener.close = () => new Promise((resolve) => socket.close(resolve));
   return listener;
 }

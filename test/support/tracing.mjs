@@ -43,3 +43,18 @@ export async function pollUntil(check, timeoutMs, describe) {
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }
+
+/**
+ * Waits until at least `count` of `items()` pass `filter`, then returns those; bounded by
+ * `timeoutMs`. `what` names the items in the timeout error (a function is asked at that time).
+ */
+export function waitForItems(items, count, filter, timeoutMs, what) {
+  return pollUntil(
+    () => {
+      const matching = items().filter(filter);
+      return matching.length >= count ? matching : undefined;
+    },
+    timeoutMs,
+    () => `expected ${count} ${typeof what === 'function' ? what() : what}, got ${items().filter(filter).length}`,
+  );
+}
