@@ -6,8 +6,8 @@ import { ROOT_CONTEXT, context, trace } from '@opentelemetry/api';
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { Socket } from 'node:net';
 import { startTracing } from 'otel-xray';
-import { compileMiddlewareOptions } from '../dist/esm/core/middleware-options.js';
-import { startRequestTrace } from '../dist/esm/core/server-span.js';
+import { compileMiddlewareOptions } from '../dist/esm/core/request/middleware-options.js';
+import { startRequestTrace } from '../dist/esm/core/request/request-trace.js';
 
 const ITERATIONS = 100_000;
 const socket = new Socket();

@@ -3,9 +3,9 @@
  * Zero-code start: `node --import otel-xray/register app.mjs` or `node --require otel-xray/register app.js`.
  * Configured by the environment alone (OTEL_SERVICE_NAME, OTEL_TRACES_EXPORTER, OTEL_TRACES_SAMPLER, …).
  */
-import { startTracing } from './core/tracing.js';
+import { startTracing } from './core/setup/start-tracing.js';
 import type { Tracing } from './core/types.js';
-import { startZeroCodeTracing } from './core/zero-code.js';
+import { startZeroCodeTracing } from './zero-code.js';
 
 let tracing: Tracing | undefined;
 try {

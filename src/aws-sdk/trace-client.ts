@@ -1,6 +1,6 @@
 import { type Attributes, type Span, SpanKind, SpanStatusCode, context, diag, propagation, trace } from '@opentelemetry/api';
 import { AWS_SDK_CALL_KEY, SKIP, errorType, outboundMode } from '../core/outbound/client-span.js';
-import { TRACER_NAME, getState } from '../core/state.js';
+import { TRACER_NAME, getState } from '../core/setup/state.js';
 import { addResourceAttributes } from './resource-attributes.js';
 
 /*

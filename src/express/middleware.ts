@@ -1,8 +1,8 @@
 import { context } from '@opentelemetry/api';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { pathOf, targetOf } from '../core/http-attributes.js';
-import { compileMiddlewareOptions } from '../core/middleware-options.js';
-import { getRequestTrace, recordRequestError, startRequestTrace } from '../core/server-span.js';
+import { pathOf, targetOf } from '../core/request/http-attributes.js';
+import { compileMiddlewareOptions } from '../core/request/middleware-options.js';
+import { getRequestTrace, recordRequestError, startRequestTrace } from '../core/request/request-trace.js';
 import type { MiddlewareOptions } from '../core/types.js';
 
 /** The parts of express's request this adapter reads (express 4 and 5 alike). */

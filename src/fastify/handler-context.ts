@@ -2,8 +2,8 @@ import { type Context, ROOT_CONTEXT } from '@opentelemetry/api';
 import { tracingChannel } from 'node:diagnostics_channel';
 import type { IncomingMessage } from 'node:http';
 import type { AsyncLocalStorage } from 'node:async_hooks';
-import { getRequestTrace } from '../core/server-span.js';
-import { getState } from '../core/state.js';
+import { getRequestTrace } from '../core/request/request-trace.js';
+import { getState } from '../core/setup/state.js';
 
 /**
  * fastify 5 runs each route handler inside its `fastify.request.handler` tracing channel.

@@ -1,9 +1,9 @@
 import { context } from '@opentelemetry/api';
 import type { FastifyPluginCallback, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import fp from 'fastify-plugin';
-import { type MiddlewareSettings, compileMiddlewareOptions } from '../core/middleware-options.js';
-import { getRequestTrace, recordRequestError, startRequestTrace } from '../core/server-span.js';
-import { ensureTracing } from '../core/tracing.js';
+import { type MiddlewareSettings, compileMiddlewareOptions } from '../core/request/middleware-options.js';
+import { getRequestTrace, recordRequestError, startRequestTrace } from '../core/request/request-trace.js';
+import { ensureTracing } from '../core/setup/start-tracing.js';
 import type { MiddlewareOptions } from '../core/types.js';
 import { bindHandlerContext } from './handler-context.js';
 

@@ -1,7 +1,7 @@
 import { context } from '@opentelemetry/api';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { compileMiddlewareOptions } from '../core/middleware-options.js';
-import { recordRequestError, startRequestTrace } from '../core/server-span.js';
+import { compileMiddlewareOptions } from '../core/request/middleware-options.js';
+import { recordRequestError, startRequestTrace } from '../core/request/request-trace.js';
 import type { MiddlewareOptions } from '../core/types.js';
 
 /** The parts of koa's context this adapter reads (koa 2 and 3 alike). */

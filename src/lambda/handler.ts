@@ -1,6 +1,6 @@
 import { context, trace } from '@opentelemetry/api';
-import { invocationContext } from '../core/invocation-context.js';
-import { ensureTracing } from '../core/tracing.js';
+import { invocationContext } from '../core/xray/invocation-context.js';
+import { ensureTracing } from '../core/setup/start-tracing.js';
 import { invocationTraceHeader } from './trace-header.js';
 
 /** The parts of the Lambda context object the wrapper reads. */

@@ -4,8 +4,8 @@ import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { type Socket, createSocket } from 'node:dgram';
 import { isIP } from 'node:net';
 import type { DaemonAddress } from './daemon-address.js';
-import { spanToSegment } from './segment.js';
-import { serializeWithin } from './segment-size.js';
+import { spanToSegment } from './segment/span-to-segment.js';
+import { serializeWithin } from './segment/size.js';
 
 const HEADER = '{"format": "json", "version": 1}\n';
 /** The largest UDP payload over IPv4; the daemon reads datagrams of up to 64 KB. */

@@ -11,8 +11,8 @@ import {
   trace,
 } from '@opentelemetry/api';
 import { isTracingSuppressed } from '@opentelemetry/core';
-import { normalizeMethod } from '../http-attributes.js';
-import { getState } from '../state.js';
+import { normalizeMethod } from '../request/http-attributes.js';
+import { getState } from '../setup/state.js';
 import { fullUrl } from './url.js';
 
 /**

@@ -1,7 +1,7 @@
 import { type Span, type TextMapSetter, context, diag, propagation } from '@opentelemetry/api';
 import diagnosticsChannel from 'node:diagnostics_channel';
 import { ClientRequest, type IncomingMessage } from 'node:http';
-import { splitHost } from '../http-attributes.js';
+import { splitHost } from '../request/http-attributes.js';
 import { INJECT_ONLY, SKIP, endAborted, endWithError, endWithStatus, outboundMode, startClientSpan } from './client-span.js';
 
 /*

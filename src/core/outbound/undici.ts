@@ -1,6 +1,6 @@
 import { type Span, type TextMapSetter, context, diag, propagation } from '@opentelemetry/api';
 import diagnosticsChannel from 'node:diagnostics_channel';
-import { splitHost } from '../http-attributes.js';
+import { splitHost } from '../request/http-attributes.js';
 import { INJECT_ONLY, SKIP, endWithError, endWithStatus, outboundMode, startClientSpan } from './client-span.js';
 
 /*

@@ -2,15 +2,15 @@ import { DiagConsoleLogger, DiagLogLevel, context, diag, propagation, trace } fr
 import { diagLogLevelFromString, getBooleanFromEnv, getStringFromEnv } from '@opentelemetry/core';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { XRayContextManager } from './context-manager.js';
-import { createSpanProcessors } from './exporters.js';
-import { XRayIdGenerator } from './id-generator.js';
+import { createSpanProcessors } from '../exporters/index.js';
+import { XRayIdGenerator } from '../xray/id-generator.js';
 import { resolveOptions } from './options.js';
-import { createPropagator } from './propagation.js';
+import { createPropagator } from './propagators.js';
 import { createResource } from './resource.js';
-import { createSampler, hidingXRaySamplerEnv, stopSampler } from './sampling.js';
-import { startOutboundTracing } from './outbound/index.js';
+import { createSampler, hidingXRaySamplerEnv, stopSampler } from '../sampling/index.js';
+import { startOutboundTracing } from '../outbound/index.js';
 import { OFF_STATE, TRACER_NAME, type TracingState, getState, isProviderRegistered, setState } from './state.js';
-import type { Tracing, TracingOptions } from './types.js';
+import type { Tracing, TracingOptions } from '../types.js';
 
 /** How long the SIGTERM flush may hold the process before it exits anyway. */
 const SIGTERM_FLUSH_TIMEOUT_MS = 5000;

@@ -1,4 +1,4 @@
-import type { Attributes, SegmentDocument } from './segment-types.js';
+import type { Attributes, SegmentDocument } from './types.js';
 
 const ANNOTATIONS_KEY = 'aws.xray.annotations';
 const METADATA_PREFIX = 'aws.xray.metadata.';

@@ -1,11 +1,11 @@
 import { ROOT_CONTEXT } from '@opentelemetry/api';
 import { subscribe, tracingChannel, unsubscribe } from 'node:diagnostics_channel';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { expressRoute } from '../express/middleware.js';
-import { bindHandlerContext } from '../fastify/handler-context.js';
-import { type MiddlewareSettings, compileMiddlewareOptions } from './middleware-options.js';
-import { endRequestTrace, getRequestTrace, startRequestTrace } from './server-span.js';
-import { getState } from './state.js';
+import { expressRoute } from './express/middleware.js';
+import { bindHandlerContext } from './fastify/handler-context.js';
+import { type MiddlewareSettings, compileMiddlewareOptions } from './core/request/middleware-options.js';
+import { endRequestTrace, getRequestTrace, startRequestTrace } from './core/request/request-trace.js';
+import { getState } from './core/setup/state.js';
 
 /** Published by node:http(s) servers just before the `request` event, and when a response finishes. */
 interface ServerMessage {

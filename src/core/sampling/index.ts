@@ -7,17 +7,17 @@ import {
   type SamplingResult,
   TraceIdRatioBasedSampler,
 } from '@opentelemetry/sdk-trace-base';
-import { DEFERRED_PARENT_KEY, ROOT_ONLY_KEY } from './context-keys.js';
-import type { ResolvedOptions } from './options.js';
-import { createResource } from './resource.js';
-import { XRayLocalRulesSampler } from './sampling/local-sampler.js';
-import { XRayRemoteSampler } from './sampling/remote-sampler.js';
-import { parseXRaySamplerArg } from './sampling/xray-arg.js';
-import type { SamplerName, XRaySamplingRules } from './types.js';
-import type { XRayHeader } from './xray-header.js';
+import { DEFERRED_PARENT_KEY, ROOT_ONLY_KEY } from '../xray/context-keys.js';
+import type { ResolvedOptions } from '../setup/options.js';
+import { createResource } from '../setup/resource.js';
+import { XRayLocalRulesSampler } from './local-sampler.js';
+import { XRayRemoteSampler } from './remote-sampler.js';
+import { parseXRaySamplerArg } from './xray-arg.js';
+import type { SamplerName, XRaySamplingRules } from '../types.js';
+import type { XRayHeader } from '../xray/header.js';
 
-export { XRayLocalRulesSampler } from './sampling/local-sampler.js';
-export { XRayRemoteSampler, type XRayRemoteSamplerOptions } from './sampling/remote-sampler.js';
+export { XRayLocalRulesSampler } from './local-sampler.js';
+export { XRayRemoteSampler, type XRayRemoteSamplerOptions } from './remote-sampler.js';
 
 export const SAMPLER_NAMES: readonly SamplerName[] = [
   'always_on',

@@ -1,8 +1,8 @@
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { randomBytes } from 'node:crypto';
-import { statusCodeOf } from './segment-http.js';
-import type { SegmentDocument, SegmentException } from './segment-types.js';
+import { statusCodeOf } from './http.js';
+import type { SegmentDocument, SegmentException } from './types.js';
 
 const EXCEPTION_EVENT = 'exception';
 const FRAME_PREFIX = '    at ';

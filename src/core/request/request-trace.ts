@@ -1,12 +1,12 @@
 import { type Context, ROOT_CONTEXT, type Span, SpanKind, SpanStatusCode, TraceFlags, diag, propagation, trace } from '@opentelemetry/api';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { ROOT_ONLY_KEY } from './context-keys.js';
+import { ROOT_ONLY_KEY } from '../xray/context-keys.js';
 import { normalizeMethod, pathOf, requestAttributes, targetOf } from './http-attributes.js';
-import { withInvocationParent } from './invocation-context.js';
+import { withInvocationParent } from '../xray/invocation-context.js';
 import type { MiddlewareSettings } from './middleware-options.js';
-import { ensureTracing } from './tracing.js';
-import { formatRoot } from './xray-header.js';
-import type { XRayHeader } from './xray-header.js';
+import { ensureTracing } from '../setup/start-tracing.js';
+import { formatRoot } from '../xray/header.js';
+import type { XRayHeader } from '../xray/header.js';
 
 const RESPONSE_HEADER = 'X-Amzn-Trace-Id';
 // Symbol.for: the ESM and CJS builds, and the zero-code hook, see the same request state.

@@ -1,7 +1,7 @@
 import type { Sampler, SpanExporter } from '@opentelemetry/sdk-trace-base';
-import { DEFAULT_PROPAGATORS, PROPAGATOR_NAMES } from './propagation.js';
-import { SAMPLER_NAMES } from './sampling.js';
-import type { ExporterName, PropagatorName, SamplerName, TracingOptions, XRaySamplingRules } from './types.js';
+import { DEFAULT_PROPAGATORS, PROPAGATOR_NAMES } from './propagators.js';
+import { SAMPLER_NAMES } from '../sampling/index.js';
+import type { ExporterName, PropagatorName, SamplerName, TracingOptions, XRaySamplingRules } from '../types.js';
 
 export const EXPORTER_NAMES: readonly ExporterName[] = ['otlp', 'xray-daemon', 'xray-otlp', 'console', 'none'];
 

@@ -8,7 +8,7 @@ import {
   trace,
 } from '@opentelemetry/api';
 import { DEFERRED_PARENT_KEY, LINEAGE_KEY, ROOT_ONLY_KEY } from './context-keys.js';
-import { XRAY_HEADER, type XRayHeader, formatXRayHeader, parseXRayHeader } from './xray-header.js';
+import { XRAY_HEADER, type XRayHeader, formatXRayHeader, parseXRayHeader } from './header.js';
 
 const OUTGOING_HEADER = 'X-Amzn-Trace-Id';
 

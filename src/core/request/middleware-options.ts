@@ -1,6 +1,6 @@
 import { diag } from '@opentelemetry/api';
 import type { IncomingMessage } from 'node:http';
-import type { IgnoreOption, MiddlewareOptions } from './types.js';
+import type { IgnoreOption, MiddlewareOptions } from '../types.js';
 
 /** Middleware options, checked once when the middleware is created. */
 export interface MiddlewareSettings {

@@ -1,8 +1,8 @@
 import { ProxyTracerProvider, type Tracer, trace } from '@opentelemetry/api';
 import type { XRayContextManager } from './context-manager.js';
-import type { XRayIdGenerator } from './id-generator.js';
+import type { XRayIdGenerator } from '../xray/id-generator.js';
 import type { ResolvedOptions } from './options.js';
-import type { Tracing } from './types.js';
+import type { Tracing } from '../types.js';
 
 /** What the middleware, outbound hooks and exporters share once tracing has started. */
 export interface TracingState {

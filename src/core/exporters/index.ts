@@ -1,12 +1,12 @@
 import { getNumberFromEnv, getStringFromEnv } from '@opentelemetry/core';
 import { type BufferConfig, BatchSpanProcessor, ConsoleSpanExporter, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { DEFAULT_MAX_QUEUE_SIZE, DropCountingProcessor } from './exporters/bounded-queue.js';
-import { DEFAULT_DAEMON_ADDRESS, parseDaemonAddress } from './exporters/daemon-address.js';
-import { FailureLoggingExporter } from './exporters/failure-log.js';
-import { createOtlpExporter, otlpTarget } from './exporters/otlp-exporter.js';
-import { XRayDaemonExporter } from './exporters/xray-daemon-exporter.js';
-import { XRayOtlpExporter, regionFromEnv } from './exporters/xray-otlp-exporter.js';
-import type { ResolvedOptions } from './options.js';
+import { DEFAULT_MAX_QUEUE_SIZE, DropCountingProcessor } from './drop-counting-processor.js';
+import { DEFAULT_DAEMON_ADDRESS, parseDaemonAddress } from './daemon-address.js';
+import { FailureLoggingExporter } from './failure-log.js';
+import { createOtlpExporter, otlpTarget } from './otlp-exporter.js';
+import { XRayDaemonExporter } from './xray-daemon-exporter.js';
+import { XRayOtlpExporter, regionFromEnv } from './xray-otlp-exporter.js';
+import type { ResolvedOptions } from '../setup/options.js';
 
 /** The standard `OTEL_BSP_*` settings; the SDK's BatchSpanProcessor no longer reads them itself. */
 function batchConfigFromEnv(): BufferConfig {

@@ -1,4 +1,4 @@
-import type { SegmentDocument } from './segment-types.js';
+import type { SegmentDocument } from './types.js';
 
 /** What was cut from a document to make it fit one datagram. */
 export type TrimStep = 'metadata' | 'stacks' | 'annotations' | 'long-values' | 'minimal';

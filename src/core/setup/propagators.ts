@@ -1,7 +1,7 @@
 import type { TextMapPropagator } from '@opentelemetry/api';
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
-import type { PropagatorName } from './types.js';
-import { XRayPropagator } from './xray-propagator.js';
+import type { PropagatorName } from '../types.js';
+import { XRayPropagator } from '../xray/propagator.js';
 
 export const PROPAGATOR_NAMES: readonly PropagatorName[] = ['xray', 'tracecontext', 'baggage', 'none'];
 export const DEFAULT_PROPAGATORS: PropagatorName[] = ['xray', 'tracecontext', 'baggage'];

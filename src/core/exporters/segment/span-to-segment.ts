@@ -1,10 +1,10 @@
 import { type HrTime, SpanKind } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import { AWS_ATTRIBUTES, makeAws, originOf, serviceOf } from './segment-aws.js';
-import { makeXRayAttributes } from './segment-attributes.js';
-import { makeCause } from './segment-cause.js';
-import { HTTP_ATTRIBUTES, makeHttp } from './segment-http.js';
-import type { Attributes, SegmentDocument } from './segment-types.js';
+import { AWS_ATTRIBUTES, makeAws, originOf, serviceOf } from './aws.js';
+import { makeXRayAttributes } from './attributes.js';
+import { makeCause } from './cause.js';
+import { HTTP_ATTRIBUTES, makeHttp } from './http.js';
+import type { Attributes, SegmentDocument } from './types.js';
 
 /**
  * OpenTelemetry span → X-Ray segment document, following the translation of the OpenTelemetry

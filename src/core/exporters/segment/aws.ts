@@ -1,4 +1,4 @@
-import type { AwsBlock, Attributes } from './segment-types.js';
+import type { AwsBlock, Attributes } from './types.js';
 
 /** Span attributes the `aws` block takes over (left out of the metadata). */
 export const AWS_ATTRIBUTES: ReadonlySet<string> = new Set([

@@ -1,7 +1,7 @@
 import { type Context, ROOT_CONTEXT, context, defaultTextMapGetter, trace } from '@opentelemetry/api';
 import { DEFERRED_PARENT_KEY, INVOCATION_PARENT_KEY, LINEAGE_KEY, ROOT_ONLY_KEY } from './context-keys.js';
-import { XRAY_HEADER } from './xray-header.js';
-import { XRayPropagator } from './xray-propagator.js';
+import { XRAY_HEADER } from './header.js';
+import { XRayPropagator } from './propagator.js';
 
 /** What the X-Ray propagator may put in a context besides the span. */
 const XRAY_KEYS = [ROOT_ONLY_KEY, DEFERRED_PARENT_KEY, LINEAGE_KEY];

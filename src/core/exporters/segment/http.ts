@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import type { Attributes, HttpBlock } from './segment-types.js';
+import type { Attributes, HttpBlock } from './types.js';
 
 /**
  * The attributes the `http` block takes over, old and stable HTTP semantic conventions alike;
