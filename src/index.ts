@@ -2,9 +2,15 @@
  * @module otel-xray
  * AWS X-Ray tracing on OpenTelemetry: `startTracing`, plus `annotate` and `setMetadata` for X-Ray's own span data.
  */
-export { startTracing } from './core/setup/start-tracing.js';
-export { annotate, setMetadata, type AnnotationValue } from './core/xray/annotations.js';
-export { XRayLocalRulesSampler, XRayRemoteSampler, type XRayRemoteSamplerOptions } from './core/sampling/index.js';
+export {
+  startTracing,
+  annotate,
+  setMetadata,
+  type AnnotationValue,
+  XRayLocalRulesSampler,
+  XRayRemoteSampler,
+  type XRayRemoteSamplerOptions,
+} from './core/index.js';
 export type {
   ExporterName,
   IgnoreOption,
@@ -15,4 +21,4 @@ export type {
   TracingOptions,
   XRaySamplingRule,
   XRaySamplingRules,
-} from './core/types.js';
+} from './core/index.js';

@@ -1,11 +1,17 @@
 import { ROOT_CONTEXT } from '@opentelemetry/api';
 import { subscribe, tracingChannel, unsubscribe } from 'node:diagnostics_channel';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import {
+  type MiddlewareSettings,
+  compileMiddlewareOptions,
+  endRequestTrace,
+  getRequestTrace,
+  getState,
+  invalidOption,
+  startRequestTrace,
+} from './core/index.js';
 import { expressRoute } from './express/middleware.js';
-import { bindHandlerContext } from './fastify/handler-context.js';
-import { type MiddlewareSettings, compileMiddlewareOptions } from './core/request/middleware-options.js';
-import { endRequestTrace, getRequestTrace, startRequestTrace } from './core/request/request-trace.js';
-import { getState } from './core/setup/state.js';
+import { bindHandlerContext, fastifyRoute } from './fastify/handler-context.js';
 
 /** Published by node:http(s) servers just before the `request` event, and when a response finishes. */
 interface ServerMessage {
@@ -13,10 +19,9 @@ interface ServerMessage {
   response: ServerResponse;
 }
 
-/** fastify 5 publishes this on `fastify.request.handler` with the matched route. */
+/** fastify 5 publishes this on `fastify.request.handler`: its request, with the matched route. */
 interface FastifyHandlerMessage {
-  request: { raw: IncomingMessage };
-  route?: { url?: unknown };
+  request: { raw: IncomingMessage; routeOptions?: { url?: unknown } };
 }
 
 const REQUEST_START = 'http.server.request.start';
@@ -33,15 +38,15 @@ function settingsFromEnv(): MiddlewareSettings {
   try {
     return compileMiddlewareOptions({ ignore: paths });
   } catch (error) {
-    throw new TypeError(`otel-xray: ${IGNORE_ENV} must be paths starting with "/", separated by commas (got ${JSON.stringify(raw)})`, { cause: error });
+    throw Object.assign(invalidOption(IGNORE_ENV, 'paths starting with "/", separated by commas', raw), { cause: error });
   }
 }
 
 function onRequestStart(message: unknown): void {
   const { request, response } = message as ServerMessage;
   const requestTrace = startRequestTrace(request, response, settings);
-  // express keeps the matched route on req, read when the span ends (its middleware sets the same reader).
-  if (requestTrace !== undefined) requestTrace.routeOf ??= expressRoute;
+  // express keeps the matched route on req, read when the span ends; fastify's channel below names its own.
+  requestTrace?.readRouteWith(expressRoute, request);
   // The channel is published synchronously right before the server emits `request`, in the
   // async context the handlers then run in. There is no callback to wrap in context.with(),
   // so the span's context is entered into the store for the rest of this execution and the
@@ -57,10 +62,8 @@ function onResponseFinish(message: unknown): void {
 }
 
 function onFastifyHandler(message: unknown): void {
-  const { request, route } = message as FastifyHandlerMessage;
-  const requestTrace = getRequestTrace(request.raw);
-  const url = route?.url;
-  if (requestTrace !== undefined && requestTrace.route === undefined && typeof url === 'string') requestTrace.route = url;
+  const { request } = message as FastifyHandlerMessage;
+  getRequestTrace(request.raw)?.readRouteWith(fastifyRoute, request);
 }
 
 /**

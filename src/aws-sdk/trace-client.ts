@@ -1,6 +1,5 @@
 import { type Attributes, type Span, SpanKind, SpanStatusCode, context, diag, propagation, trace } from '@opentelemetry/api';
-import { AWS_SDK_CALL_KEY, SKIP, errorType, outboundMode } from '../core/outbound/client-span.js';
-import { TRACER_NAME, getState } from '../core/setup/state.js';
+import { AWS_SDK_CALL_KEY, SKIP, TRACER_NAME, errorMessage, errorType, getState, outboundMode } from '../core/index.js';
 import { addResourceAttributes } from './resource-attributes.js';
 
 /*
@@ -95,17 +94,12 @@ function recordMetadata(span: Span, metadata: Metadata | undefined, response: Ha
   if (metadata?.attempts !== undefined && metadata.attempts > 1) span.setAttribute('http.request.resend_count', metadata.attempts - 1);
 }
 
-/** The exception's name for service errors (`ConditionalCheckFailedException`), the code for network ones. */
-function awsErrorType(error: unknown): string {
-  return error instanceof Error && error.name !== 'Error' ? error.name : errorType(error);
-}
-
 function endWithError(span: Span, error: unknown): void {
   const { $metadata, $response } = (typeof error === 'object' && error !== null ? error : {}) as AwsError;
   recordMetadata(span, $metadata, $response);
-  span.setAttribute('error.type', awsErrorType(error));
+  span.setAttribute('error.type', errorType(error));
   span.recordException(error instanceof Error ? error : String(error));
-  span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
+  span.setStatus({ code: SpanStatusCode.ERROR, message: errorMessage(error) });
   span.end();
 }
 
@@ -166,7 +160,7 @@ function attemptMiddleware(next: Handler, handlerContext: HandlerContext): Handl
       return await next(args);
     } catch (error) {
       const { $metadata, $response } = (typeof error === 'object' && error !== null ? error : {}) as AwsError;
-      const event: Attributes = { 'aws.attempt': attempt, 'error.type': awsErrorType(error) };
+      const event: Attributes = { 'aws.attempt': attempt, 'error.type': errorType(error) };
       const status = $response?.statusCode ?? $metadata?.httpStatusCode;
       if (status !== undefined) event['http.response.status_code'] = status;
       span.addEvent('aws.attempt.failed', event);

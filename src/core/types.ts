@@ -2,20 +2,25 @@ import type { Sampler, SpanExporter } from '@opentelemetry/sdk-trace-base';
 import type { IncomingMessage } from 'node:http';
 
 /** Names accepted by `exporter` / `OTEL_TRACES_EXPORTER`. */
-export type ExporterName = 'otlp' | 'xray-daemon' | 'xray-otlp' | 'console' | 'none';
+export const EXPORTER_NAMES = ['otlp', 'xray-daemon', 'xray-otlp', 'console', 'none'] as const;
+export type ExporterName = (typeof EXPORTER_NAMES)[number];
 
 /** Names accepted by `sampler` / `OTEL_TRACES_SAMPLER`. */
-export type SamplerName =
-  | 'always_on'
-  | 'always_off'
-  | 'parentbased_always_on'
-  | 'parentbased_always_off'
-  | 'traceidratio'
-  | 'parentbased_traceidratio'
-  | 'xray';
+export const SAMPLER_NAMES = [
+  'always_on',
+  'always_off',
+  'parentbased_always_on',
+  'parentbased_always_off',
+  'traceidratio',
+  'parentbased_traceidratio',
+  'xray',
+] as const;
+export type SamplerName = (typeof SAMPLER_NAMES)[number];
 
 /** Names accepted by `propagators` / `OTEL_PROPAGATORS`. */
-export type PropagatorName = 'xray' | 'tracecontext' | 'baggage' | 'none';
+export const PROPAGATOR_NAMES = ['xray', 'tracecontext', 'baggage', 'none'] as const;
+export type PropagatorName = (typeof PROPAGATOR_NAMES)[number];
+export const DEFAULT_PROPAGATORS: readonly PropagatorName[] = ['xray', 'tracecontext', 'baggage'];
 
 /** An X-Ray local sampling rules document (version 2), as the X-Ray SDKs read it. */
 export interface XRaySamplingRules {

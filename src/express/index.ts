@@ -3,4 +3,4 @@
  * X-Ray tracing middleware for express 4 and 5.
  */
 export { xrayTracing, xrayErrorHandler } from './middleware.js';
-export type { MiddlewareOptions as XRayTracingOptions } from '../core/types.js';
+export type { MiddlewareOptions as XRayTracingOptions } from '../core/index.js';

@@ -1,9 +1,6 @@
 import { context } from '@opentelemetry/api';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { pathOf, targetOf } from '../core/request/http-attributes.js';
-import { compileMiddlewareOptions } from '../core/request/middleware-options.js';
-import { getRequestTrace, recordRequestError, startRequestTrace } from '../core/request/request-trace.js';
-import type { MiddlewareOptions } from '../core/types.js';
+import { type MiddlewareOptions, compileMiddlewareOptions, getRequestTrace, pathOf, recordRequestError, startRequestTrace, targetOf } from '../core/index.js';
 
 /** The parts of express's request this adapter reads (express 4 and 5 alike). */
 interface ExpressRequest extends IncomingMessage {
@@ -59,7 +56,7 @@ export function xrayTracing(options: MiddlewareOptions = {}) {
   return function xrayTracing(req: IncomingMessage, res: ServerResponse, next: Next): void {
     const requestTrace = startRequestTrace(req, res, settings);
     if (requestTrace === undefined) return next();
-    requestTrace.routeOf = expressRoute;
+    requestTrace.readRouteWith(expressRoute, req);
     context.with(requestTrace.context, next);
   };
 }

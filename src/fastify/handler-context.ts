@@ -2,8 +2,7 @@ import { type Context, ROOT_CONTEXT } from '@opentelemetry/api';
 import { tracingChannel } from 'node:diagnostics_channel';
 import type { IncomingMessage } from 'node:http';
 import type { AsyncLocalStorage } from 'node:async_hooks';
-import { getRequestTrace } from '../core/request/request-trace.js';
-import { getState } from '../core/setup/state.js';
+import { getRequestTrace, getState } from '../core/index.js';
 
 /**
  * fastify 5 runs each route handler inside its `fastify.request.handler` tracing channel.
@@ -15,6 +14,12 @@ let boundStorage: AsyncLocalStorage<Context> | undefined;
 
 function contextOf(message: { request: { raw: IncomingMessage } }): Context {
   return getRequestTrace(message.request.raw)?.context ?? ROOT_CONTEXT;
+}
+
+/** The route template fastify matched (`/users/:id`, prefixes included); undefined for a 404. */
+export function fastifyRoute(request: { routeOptions?: { url?: unknown } }): string | undefined {
+  const url = request.routeOptions?.url;
+  return typeof url === 'string' ? url : undefined;
 }
 
 /** Binds the current OTel context storage to fastify's handler channel (once per storage). */

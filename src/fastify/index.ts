@@ -6,4 +6,4 @@ import { xrayTracing } from './plugin.js';
 
 export { xrayTracing };
 export default xrayTracing;
-export type { MiddlewareOptions as XRayTracingOptions } from '../core/types.js';
+export type { MiddlewareOptions as XRayTracingOptions } from '../core/index.js';

@@ -1,11 +1,16 @@
 import { context } from '@opentelemetry/api';
 import type { FastifyPluginCallback, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import fp from 'fastify-plugin';
-import { type MiddlewareSettings, compileMiddlewareOptions } from '../core/request/middleware-options.js';
-import { getRequestTrace, recordRequestError, startRequestTrace } from '../core/request/request-trace.js';
-import { ensureTracing } from '../core/setup/start-tracing.js';
-import type { MiddlewareOptions } from '../core/types.js';
-import { bindHandlerContext } from './handler-context.js';
+import {
+  type MiddlewareOptions,
+  type MiddlewareSettings,
+  compileMiddlewareOptions,
+  ensureTracing,
+  getRequestTrace,
+  recordRequestError,
+  startRequestTrace,
+} from '../core/index.js';
+import { bindHandlerContext, fastifyRoute } from './handler-context.js';
 
 function recordXRayError(request: FastifyRequest, _reply: FastifyReply, error: Error, done: HookHandlerDoneFunction): void {
   const requestTrace = getRequestTrace(request.raw);
@@ -27,7 +32,7 @@ const plugin: FastifyPluginCallback<MiddlewareOptions> = (fastify, options, done
   fastify.addHook('onRequest', function startXRaySpan(request: FastifyRequest, reply: FastifyReply, hookDone: HookHandlerDoneFunction) {
     const requestTrace = startRequestTrace(request.raw, reply.raw, settings);
     if (requestTrace === undefined) return hookDone();
-    requestTrace.route = request.routeOptions.url;
+    requestTrace.readRouteWith(fastifyRoute, request);
     context.with(requestTrace.context, hookDone);
   });
   fastify.addHook('onError', recordXRayError);

@@ -3,4 +3,4 @@
  * X-Ray tracing middleware for koa 2 and 3.
  */
 export { xrayTracing } from './middleware.js';
-export type { MiddlewareOptions as XRayTracingOptions } from '../core/types.js';
+export type { MiddlewareOptions as XRayTracingOptions } from '../core/index.js';

@@ -1,8 +1,6 @@
 import { context } from '@opentelemetry/api';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { compileMiddlewareOptions } from '../core/request/middleware-options.js';
-import { recordRequestError, startRequestTrace } from '../core/request/request-trace.js';
-import type { MiddlewareOptions } from '../core/types.js';
+import { type MiddlewareOptions, XRAY_HEADER_KEY, compileMiddlewareOptions, recordRequestError, startRequestTrace } from '../core/index.js';
 
 /** The parts of koa's context this adapter reads (koa 2 and 3 alike). */
 interface KoaContext {
@@ -13,7 +11,6 @@ interface KoaContext {
   onerror?: (error: unknown) => void;
 }
 
-const TRACE_HEADER = 'x-amzn-trace-id';
 
 /**
  * koa answers an error by first removing every response header, then setting those in
@@ -24,7 +21,7 @@ const TRACE_HEADER = 'x-amzn-trace-id';
 function onerrorKeepingTraceHeader(this: KoaContext, error: unknown): void {
   const onerror = (Object.getPrototypeOf(this) as KoaContext).onerror;
   if (typeof onerror !== 'function') return;
-  const value = this.res.headersSent ? undefined : this.res.getHeader(TRACE_HEADER);
+  const value = this.res.headersSent ? undefined : this.res.getHeader(XRAY_HEADER_KEY);
   const carrier = error as { headers?: unknown } | null;
   const previous = typeof carrier === 'object' && carrier !== null ? carrier.headers : null;
   if (value === undefined || !(previous === undefined || (typeof previous === 'object' && previous !== null))) {
@@ -33,7 +30,7 @@ function onerrorKeepingTraceHeader(this: KoaContext, error: unknown): void {
   }
   const own = Object.prototype.hasOwnProperty.call(carrier, 'headers');
   try {
-    (carrier as { headers?: unknown }).headers = { ...previous, [TRACE_HEADER]: value };
+    (carrier as { headers?: unknown }).headers = { ...previous, [XRAY_HEADER_KEY]: value };
   } catch {
     // A frozen error: koa answers without the header.
     onerror.call(this, error);
@@ -70,8 +67,7 @@ export function xrayTracing(options: MiddlewareOptions = {}) {
       await next();
       return;
     }
-    requestTrace.routeOf = koaRoute;
-    requestTrace.routeSource = ctx;
+    requestTrace.readRouteWith(koaRoute, ctx);
     try {
       await context.with(requestTrace.context, next);
     } catch (error) {

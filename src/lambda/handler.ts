@@ -1,6 +1,5 @@
 import { context, trace } from '@opentelemetry/api';
-import { invocationContext } from '../core/xray/invocation-context.js';
-import { ensureTracing } from '../core/setup/start-tracing.js';
+import { ensureTracing, invalidOption, invocationContext } from '../core/index.js';
 import { invocationTraceHeader } from './trace-header.js';
 
 /** The parts of the Lambda context object the wrapper reads. */
@@ -36,7 +35,7 @@ const DEADLINE_MARGIN_MS = 200;
 function resolveFlushTimeout(value: unknown): number {
   if (value === undefined) return DEFAULT_FLUSH_TIMEOUT_MS;
   if (typeof value === 'number' && Number.isFinite(value) && value >= 0) return value;
-  throw new TypeError(`otel-xray: flushTimeoutMs must be a number of milliseconds, 0 or more (got ${JSON.stringify(value) ?? String(value)})`);
+  throw invalidOption('flushTimeoutMs', 'a number of milliseconds, 0 or more', value);
 }
 
 function callHandler<TEvent, TResult, TContext>(
@@ -126,7 +125,7 @@ export function xrayLambda<TEvent, TResult, TContext>(
   if (typeof handler !== 'function') {
     throw new TypeError(`otel-xray: xrayLambda needs the handler function (got ${handler === null ? 'null' : typeof handler})`);
   }
-  if (typeof options !== 'object' || options === null) throw new TypeError('otel-xray: xrayLambda options must be an object');
+  if (typeof options !== 'object' || options === null) throw invalidOption('xrayLambda options', 'an object', options);
   const flushTimeoutMs = resolveFlushTimeout(options.flushTimeoutMs);
   return async function xrayLambdaHandler(event: TEvent, lambdaContext: TContext): Promise<TResult> {
     let invocation = context.active();

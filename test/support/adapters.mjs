@@ -242,7 +242,7 @@ export function describeAdapter(name, createServer) {
       assert.equal(span.attributes['error.type'], '503');
     });
 
-    it('does not mark a thrown 4xx error (http-errors style) as an error', async () => {
+    it('keeps the exception event of a thrown 4xx error (http-errors style), without ERROR', async () => {
       const traced = await get('/throw-client');
       const untraced = await get('/throw-client', {}, plain);
       assert.equal(traced.status, 404);
@@ -250,7 +250,8 @@ export function describeAdapter(name, createServer) {
       assert.equal(traced.body, untraced.body);
       const span = await serverSpan(traced.traceId);
       assert.equal(span.status.code, SpanStatusCode.UNSET);
-      assert.equal(span.events.length, 0);
+      assert.equal(span.attributes['error.type'], undefined);
+      assert.equal(span.events.filter((event) => event.name === 'exception').length, 1);
     });
 
     for (const [path, type, message] of [

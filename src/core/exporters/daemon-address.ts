@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { invalidOption } from '../common/index.js';
 
 /** Where the X-Ray daemon (or the CloudWatch agent) listens for segments. */
 export interface DaemonAddress {
@@ -38,7 +39,7 @@ export function parseDaemonAddress(value: string, what: string): DaemonAddress {
     if (udp !== undefined && tcp !== undefined && hostPort(tcp.slice(4)) !== undefined) address = hostPort(udp.slice(4));
   }
   if (address === undefined) {
-    throw new TypeError(`otel-xray: ${what} must be "host:port" or "tcp:host:port udp:host:port" (got ${JSON.stringify(value)})`);
+    throw invalidOption(what, '"host:port" or "tcp:host:port udp:host:port"', value);
   }
   return address;
 }

@@ -2,6 +2,7 @@ import { getStringFromEnv } from '@opentelemetry/core';
 import { OTLPTraceExporter as OTLPJsonExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { OTLPTraceExporter as OTLPProtoExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
+import { invalidOption } from '../common/index.js';
 
 const OTLP_PROTOCOLS = ['http/protobuf', 'http/json'];
 const DEFAULT_ENDPOINT = 'http://localhost:4318/v1/traces';
@@ -25,7 +26,7 @@ export function otlpTarget(endpoint: string | undefined): string {
 export function createOtlpExporter(endpoint: string | undefined): SpanExporter {
   const protocol = getStringFromEnv('OTEL_EXPORTER_OTLP_TRACES_PROTOCOL') ?? getStringFromEnv('OTEL_EXPORTER_OTLP_PROTOCOL') ?? 'http/protobuf';
   if (!OTLP_PROTOCOLS.includes(protocol)) {
-    throw new TypeError(`otel-xray: OTEL_EXPORTER_OTLP_TRACES_PROTOCOL must be one of ${OTLP_PROTOCOLS.join(', ')} (got "${protocol}")`);
+    throw invalidOption('OTEL_EXPORTER_OTLP_TRACES_PROTOCOL', `one of ${OTLP_PROTOCOLS.join(', ')}`, protocol);
   }
   // Without `url` the exporter reads OTEL_EXPORTER_OTLP_[TRACES_]ENDPOINT and _HEADERS itself.
   const config = endpoint === undefined ? {} : { url: endpoint };

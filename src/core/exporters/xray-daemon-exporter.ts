@@ -9,7 +9,7 @@ import { serializeWithin } from './segment/size.js';
 
 const HEADER = '{"format": "json", "version": 1}\n';
 /** The largest UDP payload over IPv4; the daemon reads datagrams of up to 64 KB. */
-export const MAX_DATAGRAM_BYTES = 65507;
+const MAX_DATAGRAM_BYTES = 65507;
 
 /** What the daemon exporter has had to cut or could not send, since it started. */
 export interface DaemonExporterStats {

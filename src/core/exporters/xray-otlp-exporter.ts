@@ -8,6 +8,7 @@ import {
 import { ProtobufTraceSerializer, TraceExporterMetricsHelper } from '@opentelemetry/otlp-transformer';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { type CredentialsProvider, SigV4Transport } from './sigv4-transport.js';
+import { invalidOption } from '../common/index.js';
 
 export interface XRayOtlpExporterOptions {
   /** Default `https://xray.<region>.amazonaws.com/v1/traces`. */
@@ -42,10 +43,10 @@ export class XRayOtlpExporter extends OTLPExporterBase<ReadableSpan[]> implement
     try {
       parsed = new URL(url);
     } catch {
-      throw new TypeError(`otel-xray: endpoint must be an http(s) URL for exporter 'xray-otlp' (got ${JSON.stringify(url)})`);
+      throw invalidOption('endpoint', "an http(s) URL for exporter 'xray-otlp'", url);
     }
     if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
-      throw new TypeError(`otel-xray: endpoint must be an http(s) URL for exporter 'xray-otlp' (got ${JSON.stringify(url)})`);
+      throw invalidOption('endpoint', "an http(s) URL for exporter 'xray-otlp'", url);
     }
     const settings = getSharedConfigurationDefaults();
     // OTEL_EXPORTER_OTLP_[TRACES_]TIMEOUT applies here as it does to the collector exporter.

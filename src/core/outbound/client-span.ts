@@ -11,7 +11,8 @@ import {
   trace,
 } from '@opentelemetry/api';
 import { isTracingSuppressed } from '@opentelemetry/core';
-import { normalizeMethod } from '../request/http-attributes.js';
+import { errorMessage, errorType } from '../common/index.js';
+import { normalizeMethod, spanNameOf } from '../request/http-attributes.js';
 import { getState } from '../setup/state.js';
 import { fullUrl } from './url.js';
 
@@ -22,23 +23,11 @@ import { fullUrl } from './url.js';
  */
 export const AWS_SDK_CALL_KEY = createContextKey('otel-xray aws-sdk call');
 
-/** How the outbound hooks behave; set once when they start. */
-export interface OutboundSettings {
-  /** Trace calls made outside any trace as root CLIENT spans. Default false: no span, no headers. */
-  traceRootCalls: boolean;
-}
-
-const settings: OutboundSettings = { traceRootCalls: false };
-
-export function configureOutbound(next: Partial<OutboundSettings>): void {
-  settings.traceRootCalls = next.traceRootCalls ?? false;
-}
-
 /** What a hook does with a call: nothing, only carry the active span's headers, or trace it with its own span. */
 export const SKIP = 0;
 export const INJECT_ONLY = 1;
 export const TRACE = 2;
-export type OutboundMode = typeof SKIP | typeof INJECT_ONLY | typeof TRACE;
+type OutboundMode = typeof SKIP | typeof INJECT_ONLY | typeof TRACE;
 
 /**
  * Decides for a call starting in `active`:
@@ -51,7 +40,7 @@ export type OutboundMode = typeof SKIP | typeof INJECT_ONLY | typeof TRACE;
 export function outboundMode(active: Context): OutboundMode {
   if (isTracingSuppressed(active) || active.getValue(AWS_SDK_CALL_KEY) !== undefined) return SKIP;
   const parent = trace.getSpan(active);
-  if (parent === undefined || !isSpanContextValid(parent.spanContext())) return settings.traceRootCalls ? TRACE : SKIP;
+  if (parent === undefined || !isSpanContextValid(parent.spanContext())) return getState()?.options?.outboundRootSpans === true ? TRACE : SKIP;
   // `kind` is not on the API's Span interface, but every SDK span (ours or the app's own provider) has it.
   return (parent as Span & { kind?: SpanKind }).kind === SpanKind.CLIENT ? INJECT_ONLY : TRACE;
 }
@@ -79,21 +68,10 @@ export function startClientSpan<C>(
   if (normalized === '_OTHER' && method !== undefined) attributes['http.request.method_original'] = method;
   if (address !== undefined) attributes['server.address'] = address;
   if (port !== undefined) attributes['server.port'] = port;
-  const span = tracer.startSpan(normalized === '_OTHER' ? 'HTTP' : normalized, { kind: SpanKind.CLIENT, attributes }, active);
+  const span = tracer.startSpan(spanNameOf(normalized), { kind: SpanKind.CLIENT, attributes }, active);
   if (span.isRecording()) span.setAttribute('url.full', fullUrl(origin, target));
   if (carrier !== undefined) propagation.inject(trace.setSpan(active, span), carrier, setter);
   return span;
-}
-
-/** A short, low-cardinality name for an error: its `code` (`ECONNREFUSED`, `UND_ERR_SOCKET`) or its class. */
-export function errorType(error: unknown): string {
-  if (typeof error === 'object' && error !== null) {
-    const code = (error as { code?: unknown }).code;
-    if (typeof code === 'string' && code !== '') return code;
-    // `name` first: a DOMException's is `TimeoutError` / `AbortError`, its class says nothing.
-    if (error instanceof Error) return error.name !== 'Error' ? error.name : error.constructor.name;
-  }
-  return typeof error;
 }
 
 /** Records the response status (5xx sets ERROR) and ends the span. */
@@ -111,7 +89,7 @@ export function endWithError(span: Span, error: unknown, statusCode?: number): v
   if (statusCode !== undefined) span.setAttribute('http.response.status_code', statusCode);
   span.setAttribute('error.type', errorType(error));
   span.recordException(error instanceof Error ? error : String(error));
-  span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
+  span.setStatus({ code: SpanStatusCode.ERROR, message: errorMessage(error) });
   span.end();
 }
 

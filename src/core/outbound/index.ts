@@ -1,8 +1,7 @@
-import { type OutboundSettings, configureOutbound } from './client-span.js';
 import { traceNodeHttp } from './node-http.js';
 import { traceUndici } from './undici.js';
 
-export { AWS_SDK_CALL_KEY, type OutboundSettings } from './client-span.js';
+export { AWS_SDK_CALL_KEY } from './client-span.js';
 
 /**
  * Outbound tracing: a CLIENT span and trace headers for every fetch/undici and node:http(s)
@@ -13,8 +12,7 @@ export { AWS_SDK_CALL_KEY, type OutboundSettings } from './client-span.js';
  * // … later, on shutdown
  * stop();
  */
-export function startOutboundTracing(settings: Partial<OutboundSettings> = {}): () => void {
-  configureOutbound(settings);
+export function startOutboundTracing(): () => void {
   const stopUndici = traceUndici();
   const stopHttp = traceNodeHttp();
   return () => {

@@ -5,7 +5,7 @@ import { splitHost } from '../request/http-attributes.js';
 import { INJECT_ONLY, SKIP, endAborted, endWithError, endWithStatus, outboundMode, startClientSpan } from './client-span.js';
 
 /*
- * node:http(s) clients. Node publishes `http.client.request.created` (22.12+, 24) in the
+ * node:http(s) clients. Node 24 and later publish `http.client.request.created` in the
  * ClientRequest constructor, before the headers are rendered: the span starts and the trace
  * headers go in there. `http.client.request.start` comes too late for headers on every
  * version (it fires from `end()`, after `_storeHeader`), so it only catches requests whose
@@ -14,8 +14,8 @@ import { INJECT_ONLY, SKIP, endAborted, endWithError, endWithStatus, outboundMod
  * listeners run; the span ends on the request's 'close', which Node emits after the response
  * body has ended or the request failed, so the span covers the whole exchange.
  *
- * Node 20 has no `created` channel and no other hook between the constructor and the header
- * render: `net.client.socket` misses reused keep-alive sockets and does not know the request,
+ * Before Node 24 this code uses no `created` channel (Node 20 has none), and there is no other
+ * hook between the constructor and the header render: `net.client.socket` misses reused keep-alive sockets and does not know the request,
  * and rewriting the rendered `_header` string would be far more fragile. So on Node < 24
  * one prototype method, `ClientRequest.prototype._implicitHeader` (what `write`, `end` and
  * `flushHeaders` call to render the headers), is wrapped to start the span first. It sits on

@@ -8,6 +8,11 @@ export function normalizeMethod(method: string | undefined): string {
   return method !== undefined && KNOWN_METHODS.has(method) ? method : '_OTHER';
 }
 
+/** The span name for a normalized method: the method itself, or `HTTP` for `_OTHER` (HTTP semantic conventions). */
+export function spanNameOf(method: string): string {
+  return method === '_OTHER' ? 'HTTP' : method;
+}
+
 /** The path part of a request target (`/a/b?x=1` → `/a/b`; absolute form `http://h/a?x` → `/a`). */
 export function pathOf(url: string | undefined): string {
   if (url === undefined || url === '') return '/';
@@ -29,8 +34,8 @@ export function targetOf(req: IncomingMessage): string | undefined {
   return typeof original === 'string' ? original : req.url;
 }
 
-/** A DNS name is at most 253 characters; a longer Host header is not recorded. */
-const MAX_HOST_LENGTH = 260;
+/** A DNS name is at most 253 characters, plus `:65535`; a longer Host header is not recorded. */
+const MAX_HOST_LENGTH = 259;
 
 /** `host:port`, `[::1]:port` or `host` → [host, port]. */
 export function splitHost(host: string | undefined): [string | undefined, number | undefined] {

@@ -1,6 +1,7 @@
 import { diag } from '@opentelemetry/api';
 import type { IncomingMessage } from 'node:http';
 import type { IgnoreOption, MiddlewareOptions } from '../types.js';
+import { PREFIX, invalidOption } from '../common/index.js';
 
 /** Middleware options, checked once when the middleware is created. */
 export interface MiddlewareSettings {
@@ -12,19 +13,6 @@ export interface MiddlewareSettings {
 const OPTION_NAMES = ['responseHeader', 'ignore'];
 const IGNORE_ALLOWED = 'a path string starting with "/", a RegExp, an array of those, or a function (req) => boolean';
 
-function optionError(message: string): TypeError {
-  return new TypeError(`otel-xray: ${message}`);
-}
-
-function describe(value: unknown): string {
-  if (typeof value === 'function') return 'a function';
-  if (value instanceof RegExp) return String(value);
-  try {
-    return JSON.stringify(value) ?? String(value);
-  } catch {
-    return typeof value;
-  }
-}
 
 type PathMatcher = (path: string) => boolean;
 
@@ -36,7 +24,7 @@ function compilePathMatcher(pattern: unknown): PathMatcher {
     return (path) => regexp.test(path);
   }
   if (typeof pattern !== 'string' || !pattern.startsWith('/')) {
-    throw optionError(`ignore must be ${IGNORE_ALLOWED} (got ${describe(pattern)})`);
+    throw invalidOption('ignore', IGNORE_ALLOWED, pattern);
   }
   if (pattern === '/') return () => true;
   const exact = pattern.endsWith('/') ? pattern.slice(0, -1) : pattern;
@@ -76,12 +64,12 @@ function compileIgnore(ignore: IgnoreOption | undefined): MiddlewareSettings['ig
  */
 export function compileMiddlewareOptions(options: MiddlewareOptions = {}): MiddlewareSettings {
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw optionError(`middleware options must be an object with ${OPTION_NAMES.join(', ')} (got ${describe(options)})`);
+    throw invalidOption('middleware options', `an object with ${OPTION_NAMES.join(', ')}`, options);
   }
   for (const name of Object.keys(options)) {
-    if (!OPTION_NAMES.includes(name)) throw optionError(`unknown middleware option ${JSON.stringify(name)} (allowed: ${OPTION_NAMES.join(', ')})`);
+    if (!OPTION_NAMES.includes(name)) throw new TypeError(`${PREFIX}unknown middleware option ${JSON.stringify(name)} (allowed: ${OPTION_NAMES.join(', ')})`);
   }
   const { responseHeader = true, ignore } = options;
-  if (typeof responseHeader !== 'boolean') throw optionError(`responseHeader must be true or false (got ${describe(responseHeader)})`);
+  if (typeof responseHeader !== 'boolean') throw invalidOption('responseHeader', 'true or false', responseHeader);
   return { responseHeader, ignore: compileIgnore(ignore) };
 }

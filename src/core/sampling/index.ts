@@ -1,70 +1,16 @@
-import { type Attributes, type Context, type Link, type SpanKind, TraceFlags, isSpanContextValid, trace } from '@opentelemetry/api';
-import {
-  AlwaysOffSampler,
-  AlwaysOnSampler,
-  type Sampler,
-  SamplingDecision,
-  type SamplingResult,
-  TraceIdRatioBasedSampler,
-} from '@opentelemetry/sdk-trace-base';
-import { DEFERRED_PARENT_KEY, ROOT_ONLY_KEY } from '../xray/context-keys.js';
+import { AlwaysOffSampler, AlwaysOnSampler, type Sampler, TraceIdRatioBasedSampler } from '@opentelemetry/sdk-trace-base';
 import type { ResolvedOptions } from '../setup/options.js';
 import { createResource } from '../setup/resource.js';
 import { XRayLocalRulesSampler } from './local-sampler.js';
 import { XRayRemoteSampler } from './remote-sampler.js';
 import { parseXRaySamplerArg } from './xray-arg.js';
 import type { SamplerName, XRaySamplingRules } from '../types.js';
-import type { XRayHeader } from '../xray/header.js';
+import { xrayOrigin } from '../xray/origins.js';
+import { XRayParentBasedSampler } from './parent-based.js';
 
 export { XRayLocalRulesSampler } from './local-sampler.js';
 export { XRayRemoteSampler, type XRayRemoteSamplerOptions } from './remote-sampler.js';
-
-export const SAMPLER_NAMES: readonly SamplerName[] = [
-  'always_on',
-  'always_off',
-  'parentbased_always_on',
-  'parentbased_always_off',
-  'traceidratio',
-  'parentbased_traceidratio',
-  'xray',
-];
-
-const SAMPLED: SamplingResult = { decision: SamplingDecision.RECORD_AND_SAMPLED };
-const NOT_SAMPLED: SamplingResult = { decision: SamplingDecision.NOT_RECORD };
-
-/**
- * Parent-based sampling that knows X-Ray's deferred decisions: a caller's `Sampled=1|0`
- * decides, while `Sampled=?`, a missing `Sampled`, or a Root-only header ask `root`,
- * as X-Ray expects of the first service that sees a deferred request.
- */
-export class XRayParentBasedSampler implements Sampler {
-  constructor(readonly root: Sampler) {}
-
-  shouldSample(context: Context, traceId: string, name: string, kind: SpanKind, attributes: Attributes, links: Link[]): SamplingResult {
-    const parent = trace.getSpanContext(context);
-    if (parent !== undefined && isSpanContextValid(parent)) {
-      const deferred = parent.isRemote && context.getValue(DEFERRED_PARENT_KEY) === parent.spanId;
-      if (!deferred) return (parent.traceFlags & TraceFlags.SAMPLED) === TraceFlags.SAMPLED ? SAMPLED : NOT_SAMPLED;
-    } else {
-      const rootOnly = context.getValue(ROOT_ONLY_KEY) as XRayHeader | undefined;
-      if (rootOnly?.sampled !== undefined && rootOnly.traceId === traceId) return rootOnly.sampled ? SAMPLED : NOT_SAMPLED;
-    }
-    return this.root.shouldSample(context, traceId, name, kind, attributes, links);
-  }
-
-  toString(): string {
-    return `XRayParentBased{root=${this.root.toString()}}`;
-  }
-}
-
-/** X-Ray's `ServiceType` for the OTel `cloud.platform` values the X-Ray SDKs know. */
-const SERVICE_TYPES: Record<string, string> = {
-  aws_ec2: 'AWS::EC2::Instance',
-  aws_ecs: 'AWS::ECS::Container',
-  aws_eks: 'AWS::EKS::Container',
-  aws_elastic_beanstalk: 'AWS::ElasticBeanstalk::Environment',
-  aws_lambda: 'AWS::Lambda::Function',
-};
+export { XRayParentBasedSampler } from './parent-based.js';
 
 /**
  * Local rules (a document or a JSON file), parent-based. Throws a TypeError naming what is wrong.
@@ -84,13 +30,12 @@ function createXRaySampler(options: ResolvedOptions | undefined): Sampler {
   const arg = parseXRaySamplerArg(process.env.OTEL_TRACES_SAMPLER_ARG);
   if (arg.rules !== undefined) return createRulesSampler(arg.rules);
   const resource = options === undefined ? undefined : createResource(options).attributes;
-  const platform = resource?.['cloud.platform'];
   const serviceName = resource?.['service.name'];
   const remote = new XRayRemoteSampler({
     endpoint: arg.endpoint,
     pollingInterval: arg.pollingInterval,
     serviceName: typeof serviceName === 'string' ? serviceName : undefined,
-    serviceType: typeof platform === 'string' ? SERVICE_TYPES[platform] : undefined,
+    serviceType: resource === undefined ? undefined : xrayOrigin(resource),
   });
   return new XRayParentBasedSampler(remote);
 }

@@ -4,10 +4,8 @@ import type { XRaySamplingRules } from '../types.js';
 import { requestFacts } from './request-facts.js';
 import { loadRulesDocument } from './rules-document.js';
 import { Reservoir } from './reservoir.js';
+import { NOT_SAMPLED, SAMPLED } from './results.js';
 import { type WildcardMatcher, compileWildcard } from './wildcard.js';
-
-const SAMPLED: SamplingResult = { decision: SamplingDecision.RECORD_AND_SAMPLED };
-const NOT_SAMPLED: SamplingResult = { decision: SamplingDecision.NOT_RECORD };
 
 /** One rule with its matchers compiled and its own reservoir. */
 class LocalRule {

@@ -2,10 +2,8 @@ import type { Attributes, Context } from '@opentelemetry/api';
 import { SamplingDecision, type SamplingResult, TraceIdRatioBasedSampler } from '@opentelemetry/sdk-trace-base';
 import type { RequestFacts } from './request-facts.js';
 import { Reservoir } from './reservoir.js';
+import { NOT_SAMPLED, SAMPLED } from './results.js';
 import { type WildcardMatcher, compileWildcard } from './wildcard.js';
-
-export const SAMPLED: SamplingResult = { decision: SamplingDecision.RECORD_AND_SAMPLED };
-export const NOT_SAMPLED: SamplingResult = { decision: SamplingDecision.NOT_RECORD };
 
 /** A `SamplingRule` as GetSamplingRules returns it (the fields the SDK uses). */
 export interface SamplingRuleRecord {

@@ -5,6 +5,7 @@ import { requestFacts } from './request-facts.js';
 import { postJson } from './proxy-client.js';
 import { RemoteRule, type SamplingRuleRecord, type SamplingTarget, type ServiceFacts, unusableReason } from './remote-rule.js';
 import { XRayLocalRulesSampler } from './local-sampler.js';
+import { invalidOption } from '../common/index.js';
 
 /** Options of the centralized X-Ray sampler. */
 export interface XRayRemoteSamplerOptions {
@@ -18,7 +19,7 @@ export interface XRayRemoteSamplerOptions {
   serviceType?: string;
 }
 
-export const DEFAULT_PROXY_ENDPOINT = 'http://localhost:2000';
+const DEFAULT_PROXY_ENDPOINT = 'http://localhost:2000';
 const DEFAULT_RULES_INTERVAL_S = 300;
 const DEFAULT_TARGETS_INTERVAL_S = 10;
 /** X-Ray SDKs stop trusting rules not refreshed for an hour. */
@@ -71,10 +72,10 @@ export class XRayRemoteSampler implements Sampler {
   constructor(options: XRayRemoteSamplerOptions = {}) {
     const { endpoint = DEFAULT_PROXY_ENDPOINT, pollingInterval = DEFAULT_RULES_INTERVAL_S } = options;
     if (typeof endpoint !== 'string' || !/^https?:\/\/[^/]/.test(endpoint) || !URL.canParse(endpoint)) {
-      throw new TypeError(`otel-xray: XRayRemoteSampler endpoint must be an http(s) URL such as ${DEFAULT_PROXY_ENDPOINT} (got ${JSON.stringify(endpoint)})`);
+      throw invalidOption('XRayRemoteSampler endpoint', `an http(s) URL such as ${DEFAULT_PROXY_ENDPOINT}`, endpoint);
     }
     if (typeof pollingInterval !== 'number' || !(pollingInterval >= 1)) {
-      throw new TypeError(`otel-xray: XRayRemoteSampler pollingInterval must be a number of seconds, 1 or more (got ${JSON.stringify(pollingInterval)})`);
+      throw invalidOption('XRayRemoteSampler pollingInterval', 'a number of seconds, 1 or more', pollingInterval);
     }
     this.endpoint = endpoint.replace(/\/+$/, '');
     this.rulesUrl = new URL(`${this.endpoint}/GetSamplingRules`);

@@ -7,15 +7,16 @@ export interface RequestFacts {
   host: string | undefined;
 }
 
-function text(value: unknown): string | undefined {
+/** A string attribute as it is (an empty one included), else undefined. */
+function stringAttribute(value: unknown): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
 
 /** Method, path and host from the stable HTTP attributes (see http-attributes.ts requestAttributes). */
 export function requestFacts(attributes: Attributes): RequestFacts {
   return {
-    method: text(attributes['http.request.method_original']) ?? text(attributes['http.request.method']),
-    path: text(attributes['url.path']),
-    host: text(attributes['server.address']),
+    method: stringAttribute(attributes['http.request.method_original']) ?? stringAttribute(attributes['http.request.method']),
+    path: stringAttribute(attributes['url.path']),
+    host: stringAttribute(attributes['server.address']),
   };
 }

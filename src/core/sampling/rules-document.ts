@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { XRaySamplingRule, XRaySamplingRules } from '../types.js';
+import { PREFIX, describeValue } from '../common/index.js';
 
 const DOCUMENT_KEYS = new Set(['version', 'rules', 'default']);
 const RULE_KEYS = new Set(['description', 'host', 'http_method', 'url_path', 'fixed_target', 'rate']);
@@ -9,13 +10,11 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function show(value: unknown): string {
-  return JSON.stringify(value) ?? String(value);
-}
+const show = describeValue;
 
 class RulesError extends TypeError {
   constructor(where: string, message: string) {
-    super(`otel-xray: ${where}: ${message}`);
+    super(`${PREFIX}${where}: ${message}`);
   }
 }
 
@@ -55,7 +54,7 @@ function checkRule(where: string, path: string, rule: unknown): XRaySamplingRule
  * throws a TypeError naming the first thing wrong, so a typo never turns into sampling
  * everything. `where` names the source in the message (`sampler.rules`, or the file).
  */
-export function checkRulesDocument(document: unknown, where = 'sampler.rules'): XRaySamplingRules {
+function checkRulesDocument(document: unknown, where = 'sampler.rules'): XRaySamplingRules {
   if (!isObject(document)) throw new RulesError(where, `the rules document must be an object (got ${show(document)})`);
   checkKeys(where, 'the rules document', document, DOCUMENT_KEYS);
   if (document.version !== 2) throw new RulesError(where, `version must be 2 (got ${show(document.version)})`);

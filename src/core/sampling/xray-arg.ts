@@ -1,3 +1,5 @@
+import { PREFIX, invalidOption } from '../common/index.js';
+
 /** What `OTEL_TRACES_SAMPLER_ARG` may say for `OTEL_TRACES_SAMPLER=xray`. */
 export interface XRaySamplerArg {
   endpoint?: string;
@@ -7,8 +9,10 @@ export interface XRaySamplerArg {
 
 const KEYS = ['endpoint', 'polling_interval', 'rules'];
 
+const WHAT = 'OTEL_TRACES_SAMPLER_ARG for the xray sampler';
+
 function fail(message: string): never {
-  throw new TypeError(`otel-xray: OTEL_TRACES_SAMPLER_ARG for the xray sampler ${message}`);
+  throw new TypeError(`${PREFIX}${WHAT} ${message}`);
 }
 
 /**
@@ -29,13 +33,13 @@ export function parseXRaySamplerArg(raw: string | undefined): XRaySamplerArg {
       try {
         url = new URL(value);
       } catch {
-        fail(`endpoint must be a URL such as http://localhost:2000 (got ${JSON.stringify(value)})`);
+        throw invalidOption(`${WHAT}: endpoint`, 'a URL such as http://localhost:2000', value);
       }
-      if (url.protocol !== 'http:' && url.protocol !== 'https:') fail(`endpoint must be an http(s) URL (got ${JSON.stringify(value)})`);
+      if (url.protocol !== 'http:' && url.protocol !== 'https:') throw invalidOption(`${WHAT}: endpoint`, 'an http(s) URL', value);
       arg.endpoint = value;
     } else if (key === 'polling_interval') {
       const seconds = Number(value);
-      if (!Number.isFinite(seconds) || seconds < 1) fail(`polling_interval must be a number of seconds, 1 or more (got ${JSON.stringify(value)})`);
+      if (!Number.isFinite(seconds) || seconds < 1) throw invalidOption(`${WHAT}: polling_interval`, 'a number of seconds, 1 or more', value);
       arg.pollingInterval = seconds;
     } else {
       arg.rules = value;

@@ -7,7 +7,7 @@ import type { AsyncLocalStorage } from 'node:async_hooks';
  * hooks (fastify's handler channel, Node's http server channel) cannot wrap the code they
  * precede in `context.with`, so they bind or enter the store instead.
  */
-export class XRayContextManager extends AsyncLocalStorageContextManager {
+export class StorageContextManager extends AsyncLocalStorageContextManager {
   /** The AsyncLocalStorage behind `context.active()`. */
   get storage(): AsyncLocalStorage<Context> {
     return (this as unknown as { _asyncLocalStorage: AsyncLocalStorage<Context> })._asyncLocalStorage;

@@ -1,9 +1,16 @@
 import type { Sampler, SpanExporter } from '@opentelemetry/sdk-trace-base';
-import { DEFAULT_PROPAGATORS, PROPAGATOR_NAMES } from './propagators.js';
-import { SAMPLER_NAMES } from '../sampling/index.js';
-import type { ExporterName, PropagatorName, SamplerName, TracingOptions, XRaySamplingRules } from '../types.js';
-
-export const EXPORTER_NAMES: readonly ExporterName[] = ['otlp', 'xray-daemon', 'xray-otlp', 'console', 'none'];
+import {
+  DEFAULT_PROPAGATORS,
+  EXPORTER_NAMES,
+  type ExporterName,
+  PROPAGATOR_NAMES,
+  type PropagatorName,
+  SAMPLER_NAMES,
+  type SamplerName,
+  type TracingOptions,
+  type XRaySamplingRules,
+} from '../types.js';
+import { invalidOption } from '../common/index.js';
 
 /** `startTracing` options with every default and environment variable applied. */
 export interface ResolvedOptions {
@@ -24,21 +31,8 @@ function env(name: string): string | undefined {
   return value === '' ? undefined : value;
 }
 
-/** A short, never-throwing rendering of a bad value for an error message. */
-function describe(value: unknown): string {
-  if (typeof value === 'function') return 'a function';
-  if (typeof value === 'bigint' || typeof value === 'symbol') return `${String(value)} (${typeof value})`;
-  let text: string;
-  try {
-    text = JSON.stringify(value) ?? String(value);
-  } catch {
-    text = Object.prototype.toString.call(value);
-  }
-  return text.length > 200 ? `${text.slice(0, 200)}…` : text;
-}
-
 function fail(what: string, allowed: string, got: unknown): never {
-  throw new TypeError(`otel-xray: ${what} must be ${allowed} (got ${describe(got)})`);
+  throw invalidOption(what, allowed, got);
 }
 
 function oneOf<T extends string>(what: string, names: readonly T[], value: unknown): T {

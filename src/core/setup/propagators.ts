@@ -3,9 +3,6 @@ import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } 
 import type { PropagatorName } from '../types.js';
 import { XRayPropagator } from '../xray/propagator.js';
 
-export const PROPAGATOR_NAMES: readonly PropagatorName[] = ['xray', 'tracecontext', 'baggage', 'none'];
-export const DEFAULT_PROPAGATORS: PropagatorName[] = ['xray', 'tracecontext', 'baggage'];
-
 function create(name: PropagatorName): TextMapPropagator | undefined {
   if (name === 'xray') return new XRayPropagator();
   if (name === 'tracecontext') return new W3CTraceContextPropagator();

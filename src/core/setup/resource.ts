@@ -5,7 +5,7 @@ import { awsDetectors } from './aws-detectors.js';
 import type { ResolvedOptions } from './options.js';
 
 /** The `name` of the app's package.json, looked up from the main script's folder, else the working directory. */
-export function appPackageName(): string | undefined {
+function appPackageName(): string | undefined {
   const start = process.argv[1] === undefined ? process.cwd() : dirname(resolve(process.argv[1]));
   for (let dir = start; ; dir = dirname(dir)) {
     try {

@@ -1,7 +1,7 @@
 import { DiagConsoleLogger, DiagLogLevel, context, diag, propagation, trace } from '@opentelemetry/api';
 import { diagLogLevelFromString, getBooleanFromEnv, getStringFromEnv } from '@opentelemetry/core';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
-import { XRayContextManager } from './context-manager.js';
+import { StorageContextManager } from './context-manager.js';
 import { createSpanProcessors } from '../exporters/index.js';
 import { XRayIdGenerator } from '../xray/id-generator.js';
 import { resolveOptions } from './options.js';
@@ -57,7 +57,7 @@ function flushOnSigterm(tracing: Tracing): () => void {
  */
 export function startTracing(options: TracingOptions = {}): Tracing {
   const existing = getState();
-  if (existing !== undefined && !existing.off) {
+  if (existing !== undefined && existing.kind !== 'off') {
     if (Object.keys(options ?? {}).length > 0) {
       diag.warn('otel-xray: tracing had already started (by an earlier startTracing() or the middleware), so these options are ignored: call startTracing(options) before the middleware first runs');
     }
@@ -71,7 +71,7 @@ export function startTracing(options: TracingOptions = {}): Tracing {
   const resolved = resolveOptions(options);
   setUpDiagnostics();
   const ids = new XRayIdGenerator();
-  const contextManager = new XRayContextManager();
+  const contextManager = new StorageContextManager();
   const sampler = createSampler(resolved);
   const provider = hidingXRaySamplerEnv(
     () =>
@@ -88,7 +88,7 @@ export function startTracing(options: TracingOptions = {}): Tracing {
   provider.register({ contextManager, propagator: createPropagator(resolved.propagators) });
 
   let stopSigterm: (() => void) | undefined;
-  const stopOutbound = resolved.outbound ? startOutboundTracing({ traceRootCalls: resolved.outboundRootSpans }) : undefined;
+  const stopOutbound = resolved.outbound ? startOutboundTracing() : undefined;
   let stopping: Promise<void> | undefined;
   const handle: Tracing = {
     forceFlush: () => provider.forceFlush(),
@@ -110,7 +110,7 @@ export function startTracing(options: TracingOptions = {}): Tracing {
     },
   };
   if (resolved.flushOnSigterm) stopSigterm = flushOnSigterm(handle);
-  setState({ handle, tracer: provider.getTracer(TRACER_NAME), ids, contextManager, options: resolved });
+  setState({ kind: 'own', handle, tracer: provider.getTracer(TRACER_NAME), ids, contextManager, options: resolved });
   return handle;
 }
 
@@ -125,11 +125,9 @@ export function ensureTracing(): TracingState {
   if (state !== undefined) return state;
   if (isProviderRegistered()) {
     const borrowed: TracingState = {
+      kind: 'borrowed',
       handle: { forceFlush: async () => {}, shutdown: async () => setState(undefined) },
       tracer: trace.getTracer(TRACER_NAME),
-      ids: undefined,
-      contextManager: undefined,
-      options: undefined,
     };
     setState(borrowed);
     return borrowed;

@@ -1,20 +1,32 @@
 import { ProxyTracerProvider, type Tracer, trace } from '@opentelemetry/api';
-import type { XRayContextManager } from './context-manager.js';
+import type { StorageContextManager } from './context-manager.js';
 import type { XRayIdGenerator } from '../xray/id-generator.js';
 import type { ResolvedOptions } from './options.js';
 import type { Tracing } from '../types.js';
 
-/** What the middleware, outbound hooks and exporters share once tracing has started. */
-export interface TracingState {
-  readonly handle: Tracing;
-  readonly tracer: Tracer;
-  /** Present when otel-xray registered the provider itself (absent when the app brought its own). */
-  readonly ids: XRayIdGenerator | undefined;
-  readonly contextManager: XRayContextManager | undefined;
-  readonly options: ResolvedOptions | undefined;
-  /** True while tracing is off: OTEL_SDK_DISABLED, or after shutdown() until startTracing() runs again. */
-  readonly off?: boolean;
-}
+/**
+ * What the middleware, outbound hooks and exporters share once tracing has started:
+ * - `own`: otel-xray registered its provider (X-Ray ids, our context manager, the options);
+ * - `borrowed`: the app registered its own provider first, and otel-xray's spans go through it;
+ * - `off`: OTEL_SDK_DISABLED, or after shutdown() until startTracing() runs again.
+ */
+export type TracingState =
+  | {
+      readonly kind: 'own';
+      readonly handle: Tracing;
+      readonly tracer: Tracer;
+      readonly ids: XRayIdGenerator;
+      readonly contextManager: StorageContextManager;
+      readonly options: ResolvedOptions;
+    }
+  | {
+      readonly kind: 'borrowed' | 'off';
+      readonly handle: Tracing;
+      readonly tracer: Tracer;
+      readonly ids?: undefined;
+      readonly contextManager?: undefined;
+      readonly options?: undefined;
+    };
 
 // Kept on globalThis so the ESM and CJS builds of this package, if both load, share one state.
 const STATE = Symbol.for('otel-xray.state');
@@ -40,10 +52,7 @@ const noopHandle: Tracing = { forceFlush: async () => {}, shutdown: async () => 
 
 /** The state while tracing is off: requests are served untraced and the middleware does not start it. */
 export const OFF_STATE: TracingState = {
+  kind: 'off',
   handle: noopHandle,
   tracer: new ProxyTracerProvider().getTracer(TRACER_NAME),
-  ids: undefined,
-  contextManager: undefined,
-  options: undefined,
-  off: true,
 };

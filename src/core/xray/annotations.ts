@@ -1,4 +1,5 @@
 import { type Span, diag, trace } from '@opentelemetry/api';
+import { errorMessage } from '../common/index.js';
 
 /**
  * X-Ray annotations and metadata, in the span attributes the collector's awsxray exporter
@@ -7,7 +8,8 @@ import { type Span, diag, trace } from '@opentelemetry/api';
  */
 export const ANNOTATIONS_ATTRIBUTE = 'aws.xray.annotations';
 export const METADATA_ATTRIBUTE_PREFIX = 'aws.xray.metadata.';
-const DEFAULT_NAMESPACE = 'default';
+/** The metadata namespace `setMetadata` and unlisted span attributes go to. */
+export const DEFAULT_NAMESPACE = 'default';
 /** X-Ray keeps namespaces starting `AWS.` for its own data. */
 const RESERVED_NAMESPACE_PREFIX = 'AWS.';
 /** X-Ray annotation keys are letters, digits and `_`; other characters become `_`, as the collector does. */
@@ -47,15 +49,6 @@ export function annotate(key: string, value: AnnotationValue): void {
   span.setAttribute(ANNOTATIONS_ATTRIBUTE, keys);
 }
 
-/** What went wrong, even when the thrown thing cannot be printed. */
-function errorText(error: unknown): string {
-  try {
-    return error instanceof Error ? error.message : String(error);
-  } catch {
-    return 'an unprintable error';
-  }
-}
-
 /**
  * Sets X-Ray metadata (any JSON value, not indexed) on the active span, in `namespace`
  * (default `default`; names starting `AWS.` are X-Ray's own and ignored). A no-op outside a
@@ -77,7 +70,7 @@ export function setMetadata(key: string, value: unknown, namespace: string = DEF
   try {
     json = JSON.stringify(entries);
   } catch (error) {
-    diag.warn(`otel-xray: setMetadata(${JSON.stringify(key)}) skipped, the value is not JSON: ${errorText(error)}`);
+    diag.warn(`otel-xray: setMetadata(${JSON.stringify(key)}) skipped, the value is not JSON: ${errorMessage(error)}`);
     return;
   }
   namespaces.set(namespace, entries);

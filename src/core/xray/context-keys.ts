@@ -7,7 +7,7 @@ import { createContextKey } from '@opentelemetry/api';
 
 /** Set to the remote parent's span id when the caller deferred sampling (`Sampled=?` or none). */
 export const DEFERRED_PARENT_KEY = createContextKey('otel-xray deferred parent');
-/** Set to `{ traceId, sampled }` when the header named a Root but no Parent (ALB, API Gateway). */
+/** Set to the parsed header (an `XRayHeader` without `parentId`) when it named a Root but no Parent (ALB, API Gateway). */
 export const ROOT_ONLY_KEY = createContextKey('otel-xray root-only trace');
 /** The caller's `Lineage` value, carried on to outbound calls. */
 export const LINEAGE_KEY = createContextKey('otel-xray lineage');

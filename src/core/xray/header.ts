@@ -7,7 +7,10 @@
  * drops `Lineage` on the way out. Parsing never throws: anything unusable yields `undefined`.
  */
 
-export const XRAY_HEADER = 'x-amzn-trace-id';
+/** The header's name as written on requests and responses. */
+export const XRAY_HEADER = 'X-Amzn-Trace-Id';
+/** The same name as Node and most carriers hold it (lower case). */
+export const XRAY_HEADER_KEY = XRAY_HEADER.toLowerCase();
 
 const ROOT_KEY = 'root';
 const PARENT_KEY = 'parent';
@@ -45,7 +48,7 @@ function isHexId(value: string, length: number): boolean {
 }
 
 /** A valid `Lineage` value as it was received, else undefined. */
-export function parseLineage(value: string): string | undefined {
+function parseLineage(value: string): string | undefined {
   const match = LINEAGE_PATTERN.exec(value);
   if (match === null) return undefined;
   return Number(match[1]) <= LINEAGE_MAX_FIRST_COUNTER && Number(match[2]) <= LINEAGE_MAX_SECOND_COUNTER ? value : undefined;
@@ -99,6 +102,14 @@ export function parseXRayHeader(header: unknown): XRayHeader | undefined {
   }
   if (traceId === undefined) return undefined;
   return { traceId, parentId, sampled, lineage };
+}
+
+/**
+ * The response header: the request's trace and the sampling decision made for it, as an ALB or
+ * API Gateway answers (`Root=…;Sampled=0|1`).
+ */
+export function formatResponseHeader(traceId: string, sampled: boolean): string {
+  return `Root=${formatRoot(traceId)};Sampled=${sampled ? '1' : '0'}`;
 }
 
 /**

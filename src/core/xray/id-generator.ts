@@ -1,20 +1,12 @@
+import type { Context } from '@opentelemetry/api';
 import { AWSXRayIdGenerator } from '@opentelemetry/id-generator-aws-xray';
 import type { IdGenerator } from '@opentelemetry/sdk-trace-base';
+import { ROOT_ONLY_KEY } from './context-keys.js';
+import type { XRayHeader } from './header.js';
 
 /**
- * X-Ray ids (epoch seconds in the first 8 hex digits), with one addition: a server span
- * started for a Root-only header (as ALB and API Gateway send it) must keep the caller's
- * trace id although it has no parent. OTel asks the id generator for a trace id whenever a
- * span has no parent, so the server-span code names the id to continue right before it
- * starts the span, and the next trace id asked for is that one.
- *
- * One slot is enough: `startSpan` is synchronous, so nothing else can ask for an id between
- * `continueTrace(id)` and the span's start, and the caller clears the slot right after (in a
- * `finally`), so a span that did have a parent (and asked for no trace id) leaves nothing behind.
- *
- * @example
- * ids.continueTrace(rootOnly.traceId);
- * try { span = tracer.startSpan('GET', { kind: SpanKind.SERVER }, parent); } finally { ids.continueTrace(undefined); }
+ * X-Ray ids (epoch seconds in the first 8 hex digits), with one addition: the next trace id
+ * can be named in advance, so that a span with no parent still continues a known trace.
  */
 export class XRayIdGenerator implements IdGenerator {
   private readonly ids = new AWSXRayIdGenerator();
@@ -34,5 +26,30 @@ export class XRayIdGenerator implements IdGenerator {
 
   generateSpanId(): string {
     return this.ids.generateSpanId();
+  }
+}
+
+/**
+ * Runs `start` (a synchronous `tracer.startSpan`) so that, when `parent` carries a Root-only
+ * X-Ray header (ALB, API Gateway: a trace id but no parent span), the span keeps that trace id.
+ *
+ * OTel cannot say "this trace id, no parent": a span context needs a span id. So the X-Ray
+ * propagator leaves the header under ROOT_ONLY_KEY, and here the id generator is told the trace
+ * id right before the span starts; the SDK asks it for one because the span has no parent. One
+ * slot is enough: `startSpan` is synchronous, and the slot is cleared right after, so a span
+ * that did have a parent (and asked for no trace id) leaves nothing behind. Without our id
+ * generator (the app's own provider) the span starts a new trace.
+ *
+ * @example
+ * const span = startSpanContinuingRoot(ids, parent, () => tracer.startSpan('GET', { kind: SpanKind.SERVER }, parent));
+ */
+export function startSpanContinuingRoot<T>(ids: XRayIdGenerator | undefined, parent: Context, start: () => T): T {
+  const rootOnly = parent.getValue(ROOT_ONLY_KEY) as XRayHeader | undefined;
+  if (rootOnly === undefined || ids === undefined) return start();
+  ids.continueTrace(rootOnly.traceId);
+  try {
+    return start();
+  } finally {
+    ids.continueTrace(undefined);
   }
 }

@@ -1,6 +1,6 @@
 import { type Context, ROOT_CONTEXT, context, defaultTextMapGetter, trace } from '@opentelemetry/api';
 import { DEFERRED_PARENT_KEY, INVOCATION_PARENT_KEY, LINEAGE_KEY, ROOT_ONLY_KEY } from './context-keys.js';
-import { XRAY_HEADER } from './header.js';
+import { XRAY_HEADER_KEY } from './header.js';
 import { XRayPropagator } from './propagator.js';
 
 /** What the X-Ray propagator may put in a context besides the span. */
@@ -26,7 +26,7 @@ function takeTraceFrom(target: Context, source: Context): Context {
  */
 export function invocationContext(base: Context, header: string | undefined): Context {
   if (header === undefined || header === '') return base;
-  const extracted = propagator.extract(ROOT_CONTEXT, { [XRAY_HEADER]: header }, defaultTextMapGetter);
+  const extracted = propagator.extract(ROOT_CONTEXT, { [XRAY_HEADER_KEY]: header }, defaultTextMapGetter);
   if (extracted === ROOT_CONTEXT) return base;
   return takeTraceFrom(base, extracted).setValue(INVOCATION_PARENT_KEY, extracted);
 }

@@ -8,20 +8,14 @@ import {
   trace,
 } from '@opentelemetry/api';
 import { DEFERRED_PARENT_KEY, LINEAGE_KEY, ROOT_ONLY_KEY } from './context-keys.js';
-import { XRAY_HEADER, type XRayHeader, formatXRayHeader, parseXRayHeader } from './header.js';
-
-const OUTGOING_HEADER = 'X-Amzn-Trace-Id';
+import { XRAY_HEADER, XRAY_HEADER_KEY, type XRayHeader, formatXRayHeader, parseXRayHeader } from './header.js';
 
 /**
  * The `X-Amzn-Trace-Id` propagator. Beyond what the stock one does, it continues Root-only
  * headers (ALB), marks deferred decisions (`Sampled=?`) for the sampler, and carries `Lineage` on.
  *
- * Root-only (`Root=…` with no `Parent`, as an ALB or API Gateway without tracing sends it): OTel
- * has no way to say "this trace id, no parent", because a span context needs a span id. So the
- * header goes into the context under ROOT_ONLY_KEY instead; the server span code hands its trace
- * id to XRayIdGenerator.continueTrace right before startSpan, the SDK asks the generator for a
- * trace id (the span has no parent), and gets that one. XRayParentBasedSampler then takes a
- * `Sampled=1|0` that came with the Root, or makes the local decision.
+ * A Root-only header (`Root=…` with no `Parent`) goes into the context under ROOT_ONLY_KEY, for
+ * `startSpanContinuingRoot` (id-generator.ts) and XRayParentBasedSampler.
  *
  * On inject only `Root`, `Parent`, `Sampled` and a valid `Lineage` are written: `Self` and other
  * fields name one hop, and the X-Ray SDKs do not forward them either.
@@ -35,11 +29,11 @@ export class XRayPropagator implements TextMapPropagator {
     if (spanContext === undefined || !isSpanContextValid(spanContext)) return;
     const sampled = (spanContext.traceFlags & TraceFlags.SAMPLED) === TraceFlags.SAMPLED;
     const lineage = context.getValue(LINEAGE_KEY) as string | undefined;
-    setter.set(carrier, OUTGOING_HEADER, formatXRayHeader(spanContext.traceId, spanContext.spanId, sampled, lineage));
+    setter.set(carrier, XRAY_HEADER, formatXRayHeader(spanContext.traceId, spanContext.spanId, sampled, lineage));
   }
 
   extract(context: Context, carrier: unknown, getter: TextMapGetter): Context {
-    const raw = getter.get(carrier, XRAY_HEADER);
+    const raw = getter.get(carrier, XRAY_HEADER_KEY);
     const header = parseXRayHeader(Array.isArray(raw) && raw.length === 1 ? raw[0] : raw);
     if (header === undefined) return context;
     let extracted = context;
@@ -59,6 +53,6 @@ export class XRayPropagator implements TextMapPropagator {
   }
 
   fields(): string[] {
-    return [XRAY_HEADER];
+    return [XRAY_HEADER_KEY];
   }
 }

@@ -1,8 +1,6 @@
+import { ANNOTATIONS_ATTRIBUTE, DEFAULT_NAMESPACE, METADATA_ATTRIBUTE_PREFIX } from '../../xray/annotations.js';
 import type { Attributes, SegmentDocument } from './types.js';
 
-const ANNOTATIONS_KEY = 'aws.xray.annotations';
-const METADATA_PREFIX = 'aws.xray.metadata.';
-const DEFAULT_NAMESPACE = 'default';
 const RESOURCE_PREFIX = 'otel.resource.';
 // X-Ray annotation keys: letters, digits and underscores (and dots, which the collector's
 // awsxray exporter keeps by default); anything else becomes `_`.
@@ -42,21 +40,21 @@ export function makeXRayAttributes(attributes: Attributes, taken: (key: string) 
   const annotations: NonNullable<SegmentDocument['annotations']> = {};
   const metadata: NonNullable<SegmentDocument['metadata']> = {};
   const defaults: Record<string, unknown> = {};
-  const listed = attributes[ANNOTATIONS_KEY];
+  const listed = attributes[ANNOTATIONS_ATTRIBUTE];
   const indexed = new Set(Array.isArray(listed) ? listed.filter((key): key is string => typeof key === 'string') : []);
 
   if (resource !== undefined) {
     for (const [key, value] of Object.entries(resource)) if (value !== undefined && value !== null) defaults[RESOURCE_PREFIX + key] = value;
   }
   for (const [key, value] of Object.entries(attributes)) {
-    if (key === ANNOTATIONS_KEY || value === undefined || value === null || taken(key)) continue;
+    if (key === ANNOTATIONS_ATTRIBUTE || value === undefined || value === null || taken(key)) continue;
     if (key === 'enduser.id' && typeof value === 'string') {
       result.user = value;
     } else if (indexed.has(key)) {
       const annotation = annotationValue(value);
       if (annotation !== undefined) annotations[fixAnnotationKey(key)] = annotation;
-    } else if (key.startsWith(METADATA_PREFIX) && typeof value === 'string') {
-      const namespace = key.slice(METADATA_PREFIX.length);
+    } else if (key.startsWith(METADATA_ATTRIBUTE_PREFIX) && typeof value === 'string') {
+      const namespace = key.slice(METADATA_ATTRIBUTE_PREFIX.length);
       const entries = parseObject(value);
       if (entries === undefined) defaults[key] = value;
       else if (namespace.toLowerCase() === DEFAULT_NAMESPACE) Object.assign(defaults, entries);

@@ -1,3 +1,5 @@
+import { nonEmptyString } from '../../common/index.js';
+import { xrayOrigin } from '../../xray/origins.js';
 import type { AwsBlock, Attributes } from './types.js';
 
 /** Span attributes the `aws` block takes over (left out of the metadata). */
@@ -7,33 +9,16 @@ export const AWS_ATTRIBUTES: ReadonlySet<string> = new Set([
   'http.request.resend_count',
 ]);
 
-const ORIGINS: Readonly<Record<string, string>> = {
-  aws_app_runner: 'AWS::AppRunner::Service',
-  aws_eks: 'AWS::EKS::Container',
-  aws_elastic_beanstalk: 'AWS::ElasticBeanstalk::Environment',
-  aws_ec2: 'AWS::EC2::Instance',
-};
-
-const text = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
 const count = (value: unknown): number | undefined => (typeof value === 'number' && Number.isInteger(value) && value > 0 ? value : undefined);
 
-/** `origin` from `cloud.platform` (and `aws.ecs.launchtype`), as the resource detectors set them. */
+/** `origin` from the resource. The collector sets none on Lambda, whose service writes the function's own segment. */
 export function originOf(resource: Attributes): string | undefined {
-  const provider = text(resource['cloud.provider']);
-  if (provider !== undefined && provider !== 'aws') return undefined;
-  const platform = text(resource['cloud.platform']);
-  if (platform === 'aws_ecs') {
-    const launchType = text(resource['aws.ecs.launchtype']);
-    if (launchType === 'ec2') return 'AWS::ECS::EC2';
-    if (launchType === 'fargate') return 'AWS::ECS::Fargate';
-    return 'AWS::ECS::Container';
-  }
-  return platform === undefined ? undefined : ORIGINS[platform];
+  return resource['cloud.platform'] === 'aws_lambda' ? undefined : xrayOrigin(resource);
 }
 
 /** The segment's `service` block: `service.version`, else the container image tag. */
 export function serviceOf(resource: Attributes): { version: string } | undefined {
-  const version = text(resource['service.version']) ?? text(resource['container.image.tag']);
+  const version = nonEmptyString(resource['service.version']) ?? nonEmptyString(resource['container.image.tag']);
   return version === undefined ? undefined : { version };
 }
 
@@ -58,27 +43,27 @@ function logGroups(resource: Attributes): AwsBlock['cloudwatch_logs'] {
  * Undefined when the resource names another cloud.
  */
 export function makeAws(attributes: Attributes, resource: Attributes): AwsBlock | undefined {
-  const provider = text(resource['cloud.provider']);
+  const provider = nonEmptyString(resource['cloud.provider']);
   if (provider !== undefined && provider !== 'aws') return undefined;
-  const platform = text(resource['cloud.platform']);
-  const zone = text(resource['cloud.availability_zone']);
-  const hostId = text(resource['host.id']);
-  const containerId = text(resource['container.id']);
-  const clusterName = text(resource['k8s.cluster.name']);
+  const platform = nonEmptyString(resource['cloud.platform']);
+  const zone = nonEmptyString(resource['cloud.availability_zone']);
+  const hostId = nonEmptyString(resource['host.id']);
+  const containerId = nonEmptyString(resource['container.id']);
+  const clusterName = nonEmptyString(resource['k8s.cluster.name']);
   const block: AwsBlock = {
-    account_id: text(attributes['aws.account_id']) ?? text(resource['cloud.account.id']),
-    operation: text(attributes['aws.operation']) ?? text(attributes['rpc.method']),
-    region: text(attributes['aws.region']),
-    request_id: text(attributes['aws.request_id']) ?? text(attributes['aws.requestId']),
+    account_id: nonEmptyString(attributes['aws.account_id']) ?? nonEmptyString(resource['cloud.account.id']),
+    operation: nonEmptyString(attributes['aws.operation']) ?? nonEmptyString(attributes['rpc.method']),
+    region: nonEmptyString(attributes['aws.region']),
+    request_id: nonEmptyString(attributes['aws.request_id']) ?? nonEmptyString(attributes['aws.requestId']),
     // traceAwsClient counts re-sent attempts with the stable HTTP attribute; X-Ray calls them retries.
     retries: count(attributes['http.request.resend_count']),
     queue_url:
-      text(attributes['messaging.url']) ??
-      text(attributes['aws.queue_url']) ??
-      text(attributes['aws.queue.url']) ??
-      text(attributes['aws.sqs.queue_url']) ??
-      text(attributes['aws.sqs.queue.url']),
-    table_name: text(attributes['aws.table_name']) ?? text(attributes['aws.table.name']),
+      nonEmptyString(attributes['messaging.url']) ??
+      nonEmptyString(attributes['aws.queue_url']) ??
+      nonEmptyString(attributes['aws.queue.url']) ??
+      nonEmptyString(attributes['aws.sqs.queue_url']) ??
+      nonEmptyString(attributes['aws.sqs.queue.url']),
+    table_name: nonEmptyString(attributes['aws.table_name']) ?? nonEmptyString(attributes['aws.table.name']),
   };
   const tables = attributes['aws.dynamodb.table_names'];
   if (Array.isArray(tables) && tables.length === 1 && typeof tables[0] === 'string') block.table_name = tables[0];
@@ -88,39 +73,39 @@ export function makeAws(attributes: Attributes, resource: Attributes): AwsBlock 
   } else if (typeof tables === 'string') block.table_name = tables;
 
   if (platform === 'aws_ec2' || hostId !== undefined) {
-    block.ec2 = compact({ instance_id: hostId, availability_zone: zone, instance_size: text(resource['host.type']), ami_id: text(resource['host.image.id']) });
+    block.ec2 = compact({ instance_id: hostId, availability_zone: zone, instance_size: nonEmptyString(resource['host.type']), ami_id: nonEmptyString(resource['host.image.id']) });
   }
   if (platform === 'aws_ecs') {
     block.ecs = compact({
-      container: text(resource['container.name']),
+      container: nonEmptyString(resource['container.name']),
       container_id: containerId,
       availability_zone: zone,
-      container_arn: text(resource['aws.ecs.container.arn']),
-      cluster_arn: text(resource['aws.ecs.cluster.arn']),
-      task_arn: text(resource['aws.ecs.task.arn']),
-      task_family: text(resource['aws.ecs.task.family']),
-      launch_type: text(resource['aws.ecs.launchtype']),
+      container_arn: nonEmptyString(resource['aws.ecs.container.arn']),
+      cluster_arn: nonEmptyString(resource['aws.ecs.cluster.arn']),
+      task_arn: nonEmptyString(resource['aws.ecs.task.arn']),
+      task_family: nonEmptyString(resource['aws.ecs.task.family']),
+      launch_type: nonEmptyString(resource['aws.ecs.launchtype']),
     }) as Record<string, string>;
   }
-  const deployment = text(resource['service.instance.id']);
+  const deployment = nonEmptyString(resource['service.instance.id']);
   if (platform === 'aws_elastic_beanstalk' && deployment !== undefined) {
     const id = Number.parseInt(deployment, 10);
     block.elastic_beanstalk = compact({
-      environment_name: text(resource['service.namespace']),
-      version_label: text(resource['service.version']),
+      environment_name: nonEmptyString(resource['service.namespace']),
+      version_label: nonEmptyString(resource['service.version']),
       deployment_id: Number.isNaN(id) ? 0 : id,
     });
   }
   if (platform === 'aws_eks' || clusterName !== undefined) {
-    block.eks = compact({ cluster_name: clusterName, pod: text(resource['k8s.pod.name']), container_id: containerId });
+    block.eks = compact({ cluster_name: clusterName, pod: nonEmptyString(resource['k8s.pod.name']), container_id: containerId });
   }
   block.cloudwatch_logs = logGroups(resource);
-  const sdkName = text(resource['telemetry.sdk.name']);
-  const sdkLanguage = text(resource['telemetry.sdk.language']);
+  const sdkName = nonEmptyString(resource['telemetry.sdk.name']);
+  const sdkLanguage = nonEmptyString(resource['telemetry.sdk.language']);
   block.xray = compact({
     sdk: sdkName !== undefined && sdkLanguage !== undefined ? `${sdkName} for ${sdkLanguage}` : sdkName,
-    sdk_version: text(resource['telemetry.sdk.version']),
-    auto_instrumentation: text(resource['telemetry.auto.version']) !== undefined || text(resource['telemetry.distro.version']) !== undefined,
+    sdk_version: nonEmptyString(resource['telemetry.sdk.version']),
+    auto_instrumentation: nonEmptyString(resource['telemetry.auto.version']) !== undefined || nonEmptyString(resource['telemetry.distro.version']) !== undefined,
   });
   return compact(block);
 }

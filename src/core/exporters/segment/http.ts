@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { stringValue } from '../../common/index.js';
 import type { Attributes, HttpBlock } from './types.js';
 
 /**
@@ -18,15 +19,10 @@ export const HTTP_ATTRIBUTES: ReadonlySet<string> = new Set([
   'url.path', 'url.query', 'server.address', 'server.port',
 ]);
 
-function str(value: unknown): string | undefined {
-  if (typeof value === 'string') return value;
-  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
-  return undefined;
-}
 
 function first(attributes: Attributes, ...keys: string[]): string | undefined {
   for (const key of keys) {
-    const value = str(attributes[key]);
+    const value = stringValue(attributes[key]);
     if (value !== undefined) return value;
   }
   return undefined;
@@ -42,7 +38,7 @@ export function statusCodeOf(attributes: Attributes): number | undefined {
 /** scheme://host[:port]/path?query, the way the semantic conventions say to rebuild a URL. */
 function buildUrl(attributes: Attributes, server: boolean): string {
   const scheme = first(attributes, 'http.scheme', 'url.scheme') ?? 'http';
-  let host = str(attributes['http.host']);
+  let host = stringValue(attributes['http.host']);
   let port: string | undefined;
   if (host === undefined) {
     host = server
@@ -52,10 +48,10 @@ function buildUrl(attributes: Attributes, server: boolean): string {
   }
   let url = `${scheme}://${host ?? ''}`;
   if (port !== undefined && port !== '' && !(scheme === 'http' && port === '80') && !(scheme === 'https' && port === '443')) url += `:${port}`;
-  const target = str(attributes['http.target']);
+  const target = stringValue(attributes['http.target']);
   if (target !== undefined) return url + target;
-  url += str(attributes['url.path']) ?? '/';
-  const query = str(attributes['url.query']);
+  url += stringValue(attributes['url.path']) ?? '/';
+  const query = stringValue(attributes['url.query']);
   if (query !== undefined && query !== '') url += query.startsWith('?') ? query : `?${query}`;
   return url;
 }
@@ -81,9 +77,9 @@ export function makeHttp(attributes: Attributes, server: boolean): HttpBlock | u
   if (userAgent !== undefined) request.user_agent = userAgent;
 
   // The client IP: forwarded information first, then the socket peer.
-  const forwarded = str(attributes['http.client_ip']);
-  const clientAddress = str(attributes['client.address']);
-  const peer = str(attributes['net.peer.ip']) ?? str(attributes['network.peer.address']);
+  const forwarded = stringValue(attributes['http.client_ip']);
+  const clientAddress = stringValue(attributes['client.address']);
+  const peer = stringValue(attributes['net.peer.ip']) ?? stringValue(attributes['network.peer.address']);
   const peerIsIp = peer !== undefined && isIP(peer) !== 0;
   if (forwarded !== undefined) request.client_ip = forwarded;
   else if (clientAddress !== undefined && isIP(clientAddress) !== 0) request.client_ip = clientAddress;

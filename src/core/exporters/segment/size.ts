@@ -1,7 +1,7 @@
 import type { SegmentDocument } from './types.js';
 
 /** What was cut from a document to make it fit one datagram. */
-export type TrimStep = 'metadata' | 'stacks' | 'annotations' | 'long-values' | 'minimal';
+type TrimStep = 'metadata' | 'stacks' | 'annotations' | 'long-values' | 'minimal';
 
 const MAX_TEXT = 1024;
 

@@ -5,6 +5,8 @@ import { makeXRayAttributes } from './attributes.js';
 import { makeCause } from './cause.js';
 import { HTTP_ATTRIBUTES, makeHttp } from './http.js';
 import type { Attributes, SegmentDocument } from './types.js';
+import { formatRoot } from '../../xray/header.js';
+import { nonEmptyString } from '../../common/index.js';
 
 /**
  * OpenTelemetry span → X-Ray segment document, following the translation of the OpenTelemetry
@@ -23,17 +25,11 @@ export function fixSegmentName(name: string): string {
   return fixed === '' ? DEFAULT_NAME : fixed;
 }
 
-/** `1-<8 hex epoch>-<24 hex>`: an OTel trace id in X-Ray form. */
-export function toXRayTraceId(traceId: string): string {
-  return `1-${traceId.slice(0, 8)}-${traceId.slice(8)}`;
-}
-
 /** Epoch seconds with microsecond precision. */
 export function toEpochSeconds([seconds, nanos]: HrTime): number {
   return seconds + Math.floor(nanos / 1000) / 1e6;
 }
 
-const text = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
 const isAwsSdkSpan = (attributes: Attributes): boolean => attributes['rpc.system'] === 'aws-api';
 
 function hostOf(connectionString: string): string | undefined {
@@ -50,25 +46,25 @@ function hostOf(connectionString: string): string | undefined {
  * only then the span name.
  */
 function nameOf(span: ReadableSpan, attributes: Attributes, resource: Attributes): string {
-  const peerService = text(attributes['peer.service']);
+  const peerService = nonEmptyString(attributes['peer.service']);
   if (peerService !== undefined) return peerService;
-  const awsService = text(attributes['aws.service']);
+  const awsService = nonEmptyString(attributes['aws.service']);
   if (awsService !== undefined) return awsService;
-  const dbName = text(attributes['db.name']);
+  const dbName = nonEmptyString(attributes['db.name']);
   if (dbName !== undefined) {
-    const connection = text(attributes['db.connection_string']);
+    const connection = nonEmptyString(attributes['db.connection_string']);
     const host = connection === undefined ? undefined : hostOf(connection);
     return host === undefined ? dbName : `${dbName}@${host}`;
   }
   if (span.kind === SpanKind.SERVER) {
-    const service = text(resource['service.name']);
+    const service = nonEmptyString(resource['service.name']);
     if (service !== undefined) return service;
   }
-  const named = text(attributes['rpc.service']) ?? text(attributes['http.host']) ?? text(attributes['net.peer.name']);
+  const named = nonEmptyString(attributes['rpc.service']) ?? nonEmptyString(attributes['http.host']) ?? nonEmptyString(attributes['net.peer.name']);
   if (named !== undefined) return named;
   // The stable-convention counterpart of net.peer.name, so outbound calls name the host they reach.
   if (span.kind === SpanKind.CLIENT) {
-    const host = text(attributes['server.address']);
+    const host = nonEmptyString(attributes['server.address']);
     if (host !== undefined) return host;
   }
   return fixSegmentName(span.name);
@@ -93,14 +89,14 @@ export function spanToSegment(span: ReadableSpan): SegmentDocument {
   const document: SegmentDocument = {
     name: fixSegmentName(nameOf(span, attributes, resource)),
     id: context.spanId,
-    trace_id: toXRayTraceId(context.traceId),
+    trace_id: formatRoot(context.traceId),
     start_time: toEpochSeconds(span.startTime),
     end_time: toEpochSeconds(span.endTime),
     ...makeCause(span),
   };
   if (parentId !== undefined) document.parent_id = parentId;
   if (isSubsegment) document.type = 'subsegment';
-  if (isAwsSdkSpan(attributes) || text(attributes['aws.service']) !== undefined) document.namespace = 'aws';
+  if (isAwsSdkSpan(attributes) || nonEmptyString(attributes['aws.service']) !== undefined) document.namespace = 'aws';
   else if (span.kind === SpanKind.CLIENT) document.namespace = 'remote';
 
   const origin = originOf(resource);
@@ -114,7 +110,7 @@ export function spanToSegment(span: ReadableSpan): SegmentDocument {
   Object.assign(document, makeXRayAttributes(attributes, isTaken, isSubsegment ? undefined : resource));
   if (span.links.length > 0) {
     document.links = span.links.map((link) => {
-      const entry: NonNullable<SegmentDocument['links']>[number] = { trace_id: toXRayTraceId(link.context.traceId), id: link.context.spanId };
+      const entry: NonNullable<SegmentDocument['links']>[number] = { trace_id: formatRoot(link.context.traceId), id: link.context.spanId };
       if (link.attributes !== undefined && Object.keys(link.attributes).length > 0) entry.attributes = { ...link.attributes };
       return entry;
     });

@@ -1,0 +1,2 @@
+export { PREFIX, describeValue, errorMessage, errorType, invalidOption } from './errors.js';
+export { nonEmptyString, stringValue } from './values.js';
