@@ -2,23 +2,30 @@
  * The core that the entry points and framework adapters build on. Adapters import from here
  * only: they map their framework's request and response onto `startRequestTrace` and hook
  * their lifecycle; everything OpenTelemetry and X-Ray stays below this line.
+ *
+ * - common/     error messages and small value helpers
+ * - setup/      startTracing: options, provider, resource, propagators, state
+ * - request/    the server span of each incoming request
+ * - xray/       the X-Ray header, propagator, ids, annotations
+ * - sampling/   parent-based X-Ray sampling, local and centralized rules
+ * - outbound/   CLIENT spans and trace headers for fetch/undici and node:http(s)
+ * - exporters/  transports (OTLP, X-Ray daemon, X-Ray OTLP with SigV4); segment/ is the span → segment translation
  */
 export { errorMessage, errorType, invalidOption } from './common/index.js';
 export { AWS_SDK_CALL_KEY, SKIP, outboundMode } from './outbound/client-span.js';
-export { pathOf, targetOf } from './request/http-attributes.js';
-export { type MiddlewareSettings, compileMiddlewareOptions } from './request/middleware-options.js';
 export {
+  type MiddlewareSettings,
   type RequestTrace,
   type RouteReader,
+  compileMiddlewareOptions,
   endRequestTrace,
   getRequestTrace,
+  pathOf,
   recordRequestError,
   startRequestTrace,
-} from './request/request-trace.js';
+  targetOf,
+} from './request/index.js';
 export { XRayLocalRulesSampler, XRayRemoteSampler, type XRayRemoteSamplerOptions } from './sampling/index.js';
-export { ensureTracing, startTracing } from './setup/start-tracing.js';
-export { TRACER_NAME, getState } from './setup/state.js';
-export { type AnnotationValue, annotate, setMetadata } from './xray/annotations.js';
-export { XRAY_HEADER_KEY } from './xray/header.js';
-export { invocationContext } from './xray/invocation-context.js';
+export { TRACER_NAME, ensureTracing, getState, startTracing } from './setup/index.js';
+export { type AnnotationValue, XRAY_HEADER_KEY, annotate, invocationContext, setMetadata } from './xray/index.js';
 export type * from './types.js';
