@@ -31,7 +31,7 @@ export async function listen(server) {
 }
 
 /** The X-Ray form of an OTel trace id. */
-export const xrayTraceId = (traceId) => `1-${traceId.slice(0, 8)}-${traceId.slice(8)}`;
+export { formatRoot as xrayTraceId } from '../../dist/esm/core/xray/header.js';
 
 /** Calls `check` every 10 ms until it returns something other than undefined; throws `describe()` after `timeoutMs`. */
 export async function pollUntil(check, timeoutMs, describe) {
