@@ -1,11 +1,15 @@
 // xray-daemon exporter: X-Ray segment documents over UDP, translated as the collector's awsxray exporter does.
 import { DiagLogLevel, SpanKind, SpanStatusCode, diag, trace } from '@opentelemetry/api';
 import express from 'express';
+import Fastify from 'fastify';
+import Koa from 'koa';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
 import { annotate, setMetadata, startTracing } from 'otel-xray';
 import { xrayErrorHandler, xrayTracing } from 'otel-xray/express';
+import { xrayTracing as fastifyTracing } from 'otel-xray/fastify';
+import { xrayTracing as koaTracing } from 'otel-xray/koa';
 import { startDaemonListener } from './support/receivers.mjs';
 import { listen, xrayTraceId } from './support/tracing.mjs';
 
@@ -151,6 +155,67 @@ describe('xray-daemon exporter over a real UDP socket', () => {
     assert.equal(segment.http.response.status, 200);
     assert.equal(segment.metadata.default['http.request.method'], undefined, 'attributes the http block took are not repeated in metadata');
     assert.equal(segment.metadata.default['http.route'], '/orders/:id');
+  });
+
+  test('x_forwarded_for only when the client IP came from X-Forwarded-For (the socket peer is recorded apart)', async () => {
+    const server = await listen(app.listen(0, '127.0.0.1'));
+    const [direct] = await documentsOf(rootOf(await fetch(`${server.url}/orders/4`)), 1);
+    const [forwarded] = await documentsOf(rootOf(await fetch(`${server.url}/orders/5`, { headers: { 'x-forwarded-for': '203.0.113.9, 10.0.0.1' } })), 1);
+    await server.close();
+    assert.equal(direct.http.request.client_ip, '127.0.0.1');
+    assert.equal(direct.http.request.x_forwarded_for, undefined);
+    assert.equal(forwarded.http.request.client_ip, '203.0.113.9');
+    assert.equal(forwarded.http.request.x_forwarded_for, true);
+  });
+
+  test('content_length from the Content-Length the response declared (express, fastify, koa)', async () => {
+    const express = await listen(app.listen(0, '127.0.0.1'));
+    const [fromExpress] = await documentsOf(rootOf(await fetch(`${express.url}/orders/6`)), 1);
+    await express.close();
+    assert.deepEqual(fromExpress.http.response, { status: 200, content_length: 2 });
+
+    const fastify = Fastify();
+    await fastify.register(fastifyTracing);
+    fastify.get('/size', async () => 'twelve bytes');
+    await fastify.listen({ port: 0, host: '127.0.0.1' });
+    const [fromFastify] = await documentsOf(rootOf(await fetch(`http://127.0.0.1:${fastify.server.address().port}/size`)), 1);
+    await fastify.close();
+    assert.deepEqual(fromFastify.http.response, { status: 200, content_length: 12 });
+
+    const koa = new Koa();
+    koa.use(koaTracing());
+    koa.use((ctx) => {
+      ctx.body = 'seven b';
+    });
+    const koaServer = await listen(koa.listen(0, '127.0.0.1'));
+    const [fromKoa] = await documentsOf(rootOf(await fetch(`${koaServer.url}/`)), 1);
+    await koaServer.close();
+    assert.deepEqual(fromKoa.http.response, { status: 200, content_length: 7 });
+  });
+
+  test('database call → sql block; db.* attributes not repeated in metadata', async () => {
+    const doc = await documentOf('SELECT orders', {
+      kind: SpanKind.CLIENT,
+      attributes: { 'db.system': 'postgresql', 'db.name': 'orders', 'db.user': 'app', 'db.statement': 'SELECT * FROM orders', 'db.connection_string': 'postgresql://db.internal:5432' },
+    });
+    assert.equal(doc.name, 'orders@db.internal');
+    assert.deepEqual(doc.sql, {
+      url: 'SELECT orders',
+      connection_string: 'postgresql://db.internal:5432/orders',
+      database_type: 'postgresql',
+      user: 'app',
+      sanitized_query: 'SELECT * FROM orders',
+    });
+    assert.equal(doc.metadata?.default?.['db.statement'], undefined);
+  });
+
+  test('a long URL and user are cut to the schema\'s 250 characters, so X-Ray keeps the document', async () => {
+    const doc = await documentOf('long', {
+      kind: SpanKind.SERVER,
+      attributes: { 'http.request.method': 'GET', 'url.full': `https://shop.example/${'a'.repeat(400)}`, 'enduser.id': 'u'.repeat(300) },
+    });
+    assert.equal(doc.http.request.url.length, 250);
+    assert.equal(doc.user.length, 250);
   });
 
   test('http block from the old HTTP conventions', async () => {

@@ -80,8 +80,13 @@ export function requestAttributes(req: IncomingMessage, method: string, path: st
   if (address !== undefined) attributes['server.address'] = address;
   const serverPort = port ?? req.socket?.localPort;
   if (serverPort !== undefined) attributes['server.port'] = serverPort;
-  const client = firstForwarded(headers['x-forwarded-for']) ?? req.socket?.remoteAddress;
+  // The socket peer apart from the client: when they differ, the client was named by X-Forwarded-For.
+  const peer = req.socket?.remoteAddress;
+  const client = firstForwarded(headers['x-forwarded-for']) ?? peer;
   if (client !== undefined) attributes['client.address'] = client;
+  if (peer !== undefined) attributes['network.peer.address'] = peer;
+  const peerPort = req.socket?.remotePort;
+  if (peerPort !== undefined) attributes['network.peer.port'] = peerPort;
   const userAgent = headers['user-agent'];
   if (userAgent !== undefined) attributes['user_agent.original'] = userAgent;
   return attributes;

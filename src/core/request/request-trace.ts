@@ -125,6 +125,14 @@ export function recordRequestError(requestTrace: RequestTrace, error: unknown): 
   if (!requestTrace.ended && requestTrace.error === undefined) requestTrace.error = error;
 }
 
+/** The body length a sent response declared in `Content-Length`, or undefined (chunked, HEAD, or not a count). */
+function declaredLength(method: string, res: ServerResponse): number | undefined {
+  if (method === 'HEAD') return undefined;
+  const header = res.getHeader('content-length');
+  const length = typeof header === 'string' && header.trim() !== '' ? Number(header) : header;
+  return typeof length === 'number' && Number.isSafeInteger(length) && length >= 0 ? length : undefined;
+}
+
 /**
  * Status, route and outcome, by the HTTP semantic conventions: a 5xx response, or an error
  * that was not answered with a 4xx, is the server's (ERROR, `error.type`); an error the app
@@ -134,7 +142,11 @@ export function recordRequestError(requestTrace: RequestTrace, error: unknown): 
 function recordOutcome(requestTrace: RequestTrace): void {
   const { span, res, error } = requestTrace;
   const status = res.headersSent ? res.statusCode : undefined;
-  if (status !== undefined) span.setAttribute('http.response.status_code', status);
+  if (status !== undefined) {
+    span.setAttribute('http.response.status_code', status);
+    const contentLength = declaredLength(requestTrace.method, res);
+    if (contentLength !== undefined) span.setAttribute('http.response.body.size', contentLength);
+  }
   const route = requestTrace.route();
   if (route !== undefined) {
     span.setAttribute('http.route', route);

@@ -4,5 +4,6 @@
  */
 export { fixSegmentName, spanToSegment, toEpochSeconds } from './span-to-segment.js';
 export { fixAnnotationKey } from './attributes.js';
+export { type SegmentLimitCounts, segmentLimitCounts } from './limits.js';
 export { serializeWithin } from './size.js';
 export type { SegmentDocument } from './types.js';

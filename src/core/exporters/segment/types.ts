@@ -16,6 +16,7 @@ export interface SegmentDocument {
   user?: string;
   http?: HttpBlock;
   aws?: AwsBlock;
+  sql?: SqlBlock;
   service?: { version: string };
   cause?: { exceptions: SegmentException[] };
   annotations?: Record<string, string | number | boolean>;
@@ -26,6 +27,19 @@ export interface SegmentDocument {
 export interface HttpBlock {
   request?: { method?: string; url?: string; user_agent?: string; client_ip?: string; x_forwarded_for?: boolean };
   response?: { status?: number; content_length?: number };
+}
+
+/** A database call (`db.system` of an SQL database), as the collector's awsxray exporter fills it in. */
+export interface SqlBlock {
+  /** The span name: the collector finds the connection string no more useful here. */
+  url?: string;
+  /** `<connection string or "localhost">/<database name>`. */
+  connection_string?: string;
+  database_type?: string;
+  database_version?: string;
+  driver_version?: string;
+  user?: string;
+  sanitized_query?: string;
 }
 
 export interface SegmentException {
