@@ -80,6 +80,26 @@ describe('startTracing options', () => {
     for (const [options, message] of cases) assertRejected(options, message);
   });
 
+  it('rejects an unknown option with a TypeError naming it and the option likely meant', () => {
+    const allowed = 'allowed: serviceName, exporter, endpoint, sampler, samplerArg, propagators, outbound, outboundRootSpans, redactQueryKeys, resourceAttributes, flushOnSigterm';
+    const cases = [
+      [{ servicename: 'x' }, 'servicename', 'serviceName'],
+      [{ serviceNmae: 'x' }, 'serviceNmae', 'serviceName'],
+      [{ exporters: 'none' }, 'exporters', 'exporter'],
+      [{ outboundRoot: true }, 'outboundRoot', 'outboundRootSpans'],
+      [{ redactQueryKey: ['token'] }, 'redactQueryKey', 'redactQueryKeys'],
+    ];
+    for (const [options, key, intended] of cases) {
+      assert.throws(() => startTracing({ ...quiet, ...options }), {
+        name: 'TypeError',
+        message: `otel-xray: unknown startTracing option "${key}" (${allowed}); did you mean "${intended}"?`,
+      });
+    }
+    assert.throws(() => startTracing({ ...quiet, colour: 'blue' }), { name: 'TypeError', message: `otel-xray: unknown startTracing option "colour" (${allowed})` });
+    assert.throws(() => startTracing({ ...quiet, redactQueryKeys: 'token' }), { name: 'TypeError', message: /^otel-xray: redactQueryKeys must be an array of query parameter names \(got "token"\)/ });
+    assert.throws(() => startTracing({ ...quiet, redactQueryKeys: ['token', ''] }), { name: 'TypeError', message: /^otel-xray: redactQueryKeys must be an array/ });
+  });
+
   it('rejects bad environment variables, naming the variable and what it accepts', () => {
     const cases = [
       [{ OTEL_TRACES_EXPORTER: 'zipkin' }, /OTEL_TRACES_EXPORTER must be one of otlp, xray-daemon, xray-otlp, console, none \(got "zipkin"\)/],
@@ -164,7 +184,7 @@ describe('startTracing options', () => {
         }
       });
       assert.equal(errors.length, 1, 'reported once');
-      assert.match(errors[0], /^otel-xray: requests are not traced: otel-xray: OTEL_TRACES_EXPORTER must be one of otlp/);
+      assert.match(errors[0], /^otel-xray: requests are not traced: OTEL_TRACES_EXPORTER must be one of otlp/);
     } finally {
       diag.disable();
       await server.close();

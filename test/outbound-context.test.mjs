@@ -12,7 +12,7 @@ import { request as undiciRequest } from 'undici';
 import { clientSpans, httpGet, parseXRay, recordingDownstream } from './support/outbound.mjs';
 import { listen, startMemoryTracing } from './support/tracing.mjs';
 
-const memory = startMemoryTracing({ outbound: true });
+const memory = startMemoryTracing({ outbound: true, redactQueryKeys: ['token'] });
 const tracer = trace.getTracer('test');
 const downstream = recordingDownstream();
 const { received } = downstream;
@@ -134,6 +134,19 @@ describe('client span details', () => {
     const spans = clientSpans(await memory.spans(3));
     assert.equal(spans.length, 2);
     const expected = `${downstream.url}/signed?X-Amz-Signature=REDACTED&a=1&AWSAccessKeyId=REDACTED&sig=REDACTED&X-Amz-Credential=REDACTED&X-Amz-Security-Token=REDACTED&Signature=REDACTED&b=2`;
+    for (const span of spans) assert.equal(span.attributes['url.full'], expected);
+  });
+
+  it('url.full hides any spelling of those names, X-Goog-Signature, and the keys given in redactQueryKeys', async () => {
+    memory.reset();
+    const query = '?x-amz-signature=secret1&X%2DAmz%2DCredential=secret2&X-Goog-Signature=secret3&Token=secret4&page=2';
+    await inParent(async () => {
+      await (await fetch(`${downstream.url}/spelled${query}`)).text();
+      await httpGet(`${downstream.url}/spelled${query}`);
+    });
+    const spans = clientSpans(await memory.spans(3));
+    assert.equal(spans.length, 2);
+    const expected = `${downstream.url}/spelled?x-amz-signature=REDACTED&X%2DAmz%2DCredential=REDACTED&X-Goog-Signature=REDACTED&Token=REDACTED&page=2`;
     for (const span of spans) assert.equal(span.attributes['url.full'], expected);
   });
 

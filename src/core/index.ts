@@ -22,6 +22,7 @@ export {
   getRequestTrace,
   pathOf,
   recordRequestError,
+  reportStartFailure,
   startRequestTrace,
   targetOf,
 } from './request/index.js';

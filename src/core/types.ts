@@ -57,6 +57,12 @@ export interface TracingOptions {
   outbound?: boolean;
   /** Also trace outbound calls made outside any trace, as root CLIENT spans. Default `false`. */
   outboundRootSpans?: boolean;
+  /**
+   * Extra query parameter names (e.g. `token`, `api_key`) whose values outbound `url.full`
+   * records as `REDACTED`, added to the signing keys redacted by default. Matched
+   * case-insensitively, after percent-decoding. Env `OTEL_XRAY_REDACT_QUERY_KEYS` (comma-separated).
+   */
+  redactQueryKeys?: string[];
   /** Extra resource attributes, merged over the detected ones. */
   resourceAttributes?: Record<string, string | number | boolean>;
   /** Flush spans on SIGTERM before the process exits. Default `true`. */

@@ -8,6 +8,7 @@ import {
   ensureTracing,
   getRequestTrace,
   recordRequestError,
+  reportStartFailure,
   startRequestTrace,
 } from '../core/index.js';
 import { bindHandlerContext, fastifyRoute } from './handler-context.js';
@@ -22,12 +23,17 @@ const plugin: FastifyPluginCallback<MiddlewareOptions> = (fastify, options, done
   let settings: MiddlewareSettings;
   try {
     settings = compileMiddlewareOptions({ responseHeader: options.responseHeader, ignore: options.ignore });
+  } catch (error) {
+    // A mistake in the code: reported through fastify's boot, `register(…)` / `ready()` rejects with it.
+    done(error as Error);
+    return;
+  }
+  try {
     ensureTracing();
     bindHandlerContext();
   } catch (error) {
-    // Reported through fastify's boot: `register(…)` / `ready()` rejects with it.
-    done(error as Error);
-    return;
+    // A bad environment value: serve untraced, as express and koa do, and say why once.
+    reportStartFailure(error);
   }
   fastify.addHook('onRequest', function startXRaySpan(request: FastifyRequest, reply: FastifyReply, hookDone: HookHandlerDoneFunction) {
     const requestTrace = startRequestTrace(request.raw, reply.raw, settings);

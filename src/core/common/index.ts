@@ -1,2 +1,3 @@
 export { PREFIX, describeValue, errorMessage, errorType, invalidOption } from './errors.js';
+export { rejectUnknownKeys } from './unknown-option.js';
 export { nonEmptyString, stringValue } from './values.js';

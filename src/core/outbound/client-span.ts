@@ -69,7 +69,7 @@ export function startClientSpan<C>(
   if (address !== undefined) attributes['server.address'] = address;
   if (port !== undefined) attributes['server.port'] = port;
   const span = tracer.startSpan(spanNameOf(normalized), { kind: SpanKind.CLIENT, attributes }, active);
-  if (span.isRecording()) span.setAttribute('url.full', fullUrl(origin, target));
+  if (span.isRecording()) span.setAttribute('url.full', fullUrl(origin, target, getState()?.options?.redactQueryKeys));
   if (carrier !== undefined) propagation.inject(trace.setSpan(active, span), carrier, setter);
   return span;
 }

@@ -7,5 +7,6 @@ export {
   endRequestTrace,
   getRequestTrace,
   recordRequestError,
+  reportStartFailure,
   startRequestTrace,
 } from './request-trace.js';

@@ -1,7 +1,7 @@
 import { diag } from '@opentelemetry/api';
 import type { IncomingMessage } from 'node:http';
 import type { IgnoreOption, MiddlewareOptions } from '../types.js';
-import { PREFIX, invalidOption } from '../common/index.js';
+import { invalidOption, rejectUnknownKeys } from '../common/index.js';
 
 /** Middleware options, checked once when the middleware is created. */
 export interface MiddlewareSettings {
@@ -12,7 +12,6 @@ export interface MiddlewareSettings {
 
 const OPTION_NAMES = ['responseHeader', 'ignore'];
 const IGNORE_ALLOWED = 'a path string starting with "/", a RegExp, an array of those, or a function (req) => boolean';
-
 
 type PathMatcher = (path: string) => boolean;
 
@@ -66,9 +65,7 @@ export function compileMiddlewareOptions(options: MiddlewareOptions = {}): Middl
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
     throw invalidOption('middleware options', `an object with ${OPTION_NAMES.join(', ')}`, options);
   }
-  for (const name of Object.keys(options)) {
-    if (!OPTION_NAMES.includes(name)) throw new TypeError(`${PREFIX}unknown middleware option ${JSON.stringify(name)} (allowed: ${OPTION_NAMES.join(', ')})`);
-  }
+  rejectUnknownKeys('middleware option', options, OPTION_NAMES);
   const { responseHeader = true, ignore } = options;
   if (typeof responseHeader !== 'boolean') throw invalidOption('responseHeader', 'true or false', responseHeader);
   return { responseHeader, ignore: compileIgnore(ignore) };

@@ -1,6 +1,6 @@
 import { type Context, ROOT_CONTEXT, type Span, SpanKind, SpanStatusCode, TraceFlags, diag, propagation, trace } from '@opentelemetry/api';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { errorMessage, errorType } from '../common/index.js';
+import { PREFIX, errorMessage, errorType } from '../common/index.js';
 import { ensureTracing } from '../setup/start-tracing.js';
 import { XRAY_HEADER, formatResponseHeader } from '../xray/header.js';
 import { startSpanContinuingRoot } from '../xray/id-generator.js';
@@ -68,11 +68,16 @@ function onResponseDone(this: ServerResponse & Traced): void {
 
 let startFailureReported = false;
 
-/** Tracing must not break the request: a failure to start (bad environment, a broken propagator) leaves it untraced. */
-function reportStartFailure(error: unknown): void {
+/**
+ * Tracing must not break the request: a failure to start (a bad environment value, a broken
+ * propagator) leaves requests untraced, and says why once, in one line:
+ * `otel-xray: requests are not traced: OTEL_TRACES_EXPORTER must be one of … (got "bogus")`.
+ */
+export function reportStartFailure(error: unknown): void {
   if (startFailureReported) return;
   startFailureReported = true;
-  diag.error(`otel-xray: requests are not traced: ${errorMessage(error)}`);
+  const message = errorMessage(error);
+  diag.error(`${PREFIX}requests are not traced: ${message.startsWith(PREFIX) ? message.slice(PREFIX.length) : message}`);
 }
 
 /**

@@ -10,7 +10,32 @@ import {
   type TracingOptions,
   type XRaySamplingRules,
 } from '../types.js';
-import { invalidOption } from '../common/index.js';
+import { invalidOption, rejectUnknownKeys } from '../common/index.js';
+import { type SensitiveQueryKeys, sensitiveQueryKeys } from '../outbound/url.js';
+
+/** Every `startTracing` option; the `satisfies` clause keeps it in step with `TracingOptions`. */
+const OPTION_NAMES = [
+  'serviceName',
+  'exporter',
+  'endpoint',
+  'sampler',
+  'samplerArg',
+  'propagators',
+  'outbound',
+  'outboundRootSpans',
+  'redactQueryKeys',
+  'resourceAttributes',
+  'flushOnSigterm',
+] as const satisfies readonly (keyof TracingOptions)[];
+type MissingOptionName = Exclude<keyof TracingOptions, (typeof OPTION_NAMES)[number]>;
+// Fails to compile when TracingOptions gains an option that OPTION_NAMES lacks.
+const everyOptionListed: [MissingOptionName] extends [never] ? true : MissingOptionName = true;
+void everyOptionListed;
+
+/** Env: extra query parameter names whose values outbound `url.full` redacts, comma-separated. */
+const REDACT_QUERY_KEYS_ENV = 'OTEL_XRAY_REDACT_QUERY_KEYS';
+/** The samplers that read `samplerArg` / `OTEL_TRACES_SAMPLER_ARG`. */
+const RATIO_SAMPLERS: readonly unknown[] = ['traceidratio', 'parentbased_traceidratio'];
 
 /** `startTracing` options with every default and environment variable applied. */
 export interface ResolvedOptions {
@@ -22,6 +47,8 @@ export interface ResolvedOptions {
   propagators: PropagatorName[];
   outbound: boolean;
   outboundRootSpans: boolean;
+  /** Lower-cased query parameter names whose values outbound `url.full` redacts (defaults included). */
+  redactQueryKeys: SensitiveQueryKeys;
   resourceAttributes: Record<string, string | number | boolean>;
   flushOnSigterm: boolean;
 }
@@ -68,9 +95,10 @@ function resolveSampler(option: TracingOptions['sampler']): ResolvedOptions['sam
   return oneOf('sampler', SAMPLER_NAMES, option);
 }
 
-function resolveRatio(option: number | undefined): number {
+function resolveRatio(option: number | undefined, readsArg: boolean): number {
   if (option !== undefined && typeof option !== 'number') fail('samplerArg', 'a number from 0 to 1', option);
-  const raw = option ?? env('OTEL_TRACES_SAMPLER_ARG');
+  // Other samplers never read the ratio: a value meant for another set-up must not stop tracing.
+  const raw = option ?? (readsArg ? env('OTEL_TRACES_SAMPLER_ARG') : undefined);
   if (raw === undefined) return 1;
   const ratio = typeof raw === 'number' ? raw : Number(raw);
   if (Number.isFinite(ratio) && ratio >= 0 && ratio <= 1) return ratio;
@@ -85,6 +113,18 @@ function resolvePropagators(option: PropagatorName[] | undefined): PropagatorNam
   const fromEnv = env('OTEL_PROPAGATORS');
   if (fromEnv === undefined) return [...DEFAULT_PROPAGATORS];
   return fromEnv.split(',').map((name) => oneOf('OTEL_PROPAGATORS', PROPAGATOR_NAMES, name.trim()));
+}
+
+function resolveRedactQueryKeys(option: unknown): SensitiveQueryKeys {
+  if (option !== undefined) {
+    if (!Array.isArray(option) || !option.every((key) => typeof key === 'string' && key.trim() !== '')) {
+      return fail('redactQueryKeys', 'an array of query parameter names', option);
+    }
+    return sensitiveQueryKeys(option.map((key: string) => key.trim()));
+  }
+  const fromEnv = env(REDACT_QUERY_KEYS_ENV);
+  const keys = fromEnv === undefined ? [] : fromEnv.split(',').map((key) => key.trim()).filter((key) => key !== '');
+  return sensitiveQueryKeys(keys);
 }
 
 function resolveResourceAttributes(option: unknown): ResolvedOptions['resourceAttributes'] {
@@ -115,6 +155,7 @@ function resolveString(what: string, value: unknown): string | undefined {
 export function resolveOptions(options: TracingOptions = {}): ResolvedOptions {
   const given: unknown = options;
   if (!isObject(given) || Array.isArray(given)) fail('startTracing options', 'an object', given);
+  rejectUnknownKeys('startTracing option', given, OPTION_NAMES);
   const resourceAttributes = resolveResourceAttributes(options.resourceAttributes);
   const sampler = resolveSampler(options.sampler);
   return {
@@ -123,10 +164,11 @@ export function resolveOptions(options: TracingOptions = {}): ResolvedOptions {
     endpoint: resolveString('endpoint', options.endpoint),
     sampler,
     // For 'xray' and { rules } OTEL_TRACES_SAMPLER_ARG is not a ratio (see sampling/xray-arg.ts).
-    samplerArg: sampler === 'xray' || (typeof sampler === 'object' && 'rules' in sampler) ? 1 : resolveRatio(options.samplerArg),
+    samplerArg: sampler === 'xray' || (typeof sampler === 'object' && 'rules' in sampler) ? 1 : resolveRatio(options.samplerArg, RATIO_SAMPLERS.includes(sampler)),
     propagators: resolvePropagators(options.propagators),
     outbound: resolveBoolean('outbound', options.outbound, true),
     outboundRootSpans: resolveBoolean('outboundRootSpans', options.outboundRootSpans, false),
+    redactQueryKeys: resolveRedactQueryKeys(options.redactQueryKeys),
     resourceAttributes,
     flushOnSigterm: resolveBoolean('flushOnSigterm', options.flushOnSigterm, true),
   };

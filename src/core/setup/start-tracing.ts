@@ -68,8 +68,9 @@ export function startTracing(options: TracingOptions = {}): Tracing {
     setState(OFF_STATE);
     return OFF_STATE.handle;
   }
-  const resolved = resolveOptions(options);
+  // Before the options: a bad option or environment value must reach the log, even at a lazy start.
   setUpDiagnostics();
+  const resolved = resolveOptions(options);
   const ids = new XRayIdGenerator();
   const contextManager = new StorageContextManager();
   const sampler = createSampler(resolved);
