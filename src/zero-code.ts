@@ -10,7 +10,7 @@ import {
   invalidOption,
   startRequestTrace,
 } from './core/index.js';
-import { expressRoute } from './express/middleware.js';
+import { expressRoute } from './express/route-template.js';
 import { bindHandlerContext, fastifyRoute } from './fastify/handler-context.js';
 
 /** Published by node:http(s) servers just before the `request` event, and when a response finishes. */

@@ -84,14 +84,14 @@ describe('express without xrayErrorHandler', () => {
     await memory.tracing.shutdown();
   });
 
-  it('still marks the 500 response as an error, without the exception', async () => {
+  it('records the thrown error and marks the 500 response as an error', async () => {
     const response = await fetch(`${server.url}/boom/1`);
     assert.equal(response.status, 500);
     const [span] = await memory.spans(1);
     assert.equal(span.name, 'GET /boom/:id');
     assert.equal(span.status.code, SpanStatusCode.ERROR);
-    assert.equal(span.attributes['error.type'], '500');
-    assert.equal(span.events.length, 0);
+    assert.equal(span.attributes['error.type'], 'Error');
+    assert.deepEqual(span.events.map((event) => [event.name, event.attributes['exception.message']]), [['exception', 'unseen']]);
   });
 
   it('keeps the exception but not ERROR when the app answers a thrown error with a 4xx', async () => {
@@ -165,3 +165,161 @@ describe('express without xrayErrorHandler', () => {
     assert.throws(() => xrayTracing('all'), { name: 'TypeError', message: /^otel-xray: middleware options must be an object/ });
   });
 });
+
+/** Every route shape the template tests use; `express` is express 5 or express 4. */
+function routedApp(express) {
+  const app = express();
+  app.set('env', 'production');
+  app.use(xrayTracing());
+  const tenant = express.Router();
+  tenant.get('/items/:id', (req, res) => res.send('item'));
+  tenant.get('/fail/:id', () => {
+    throw new Error('tenant failure');
+  });
+  app.use('/t/:tenant', tenant);
+  const admin = express.Router();
+  admin.get('/users/:id', (req, res) => res.send('user'));
+  app.use('/admin', admin);
+  const shared = express.Router();
+  shared.get('/ping/:n', (req, res) => res.send('pong'));
+  app.use('/one', shared);
+  app.use('/two/:x', shared);
+  const byRegExp = express.Router();
+  byRegExp.get('/x/:id', (req, res) => res.send('x'));
+  app.use(/^\/re\/[a-z]+/, byRegExp);
+  const shop = express();
+  shop.get('/orders/:orderId', (req, res) => res.send('order'));
+  const region = express.Router();
+  region.get('/lines/:line', (req, res) => res.send('line'));
+  shop.use('/r/:region', region);
+  app.use('/shop/:shopId', shop);
+  return app;
+}
+
+for (const [version, express] of [['express 5', express5], ['express 4', express4]]) {
+  describe(`${version}: span names and http.route hold route templates only`, () => {
+    let memory;
+    let server;
+    before(async () => {
+      memory = startMemoryTracing();
+      server = await listen(http.createServer(routedApp(express)));
+    });
+    after(async () => {
+      await server.close();
+      await memory.tracing.shutdown();
+    });
+
+    const cases = [
+      ['/t/b25o5p05/items/7', '/t/:tenant/items/:id'],
+      ['/t/ZZ9PLURAL/items/8', '/t/:tenant/items/:id'],
+      ['/ADMIN/users/1', '/admin/users/:id'],
+      ['/Admin/USERS/2', '/admin/users/:id'],
+      ['/admin/users/3', '/admin/users/:id'],
+      ['/one/ping/4', '/one/ping/:n'],
+      ['/two/q7q7/ping/5', '/two/:x/ping/:n'],
+      ['/shop/s1x1/orders/6', '/shop/:shopId/orders/:orderId'],
+      ['/shop/s2x2/r/eu9/lines/7', '/shop/:shopId/r/:region/lines/:line'],
+      ['/re/abc/x/8', '/x/:id'],
+    ];
+    for (const [path, route] of cases) {
+      it(`${path} → GET ${route}`, async () => {
+        const response = await fetch(`${server.url}${path}`);
+        assert.equal(response.status, 200);
+        const span = await spanOfResponse(memory, response);
+        assert.equal(span.name, `GET ${route}`);
+        assert.equal(span.attributes['http.route'], route);
+        assert.equal(span.attributes['url.path'], path);
+      });
+    }
+
+    it('keeps the template when an error leaves a router mounted with a parameter, and records the error', async () => {
+      const response = await fetch(`${server.url}/t/acme42/fail/9`);
+      assert.equal(response.status, 500);
+      const span = await spanOfResponse(memory, response);
+      assert.equal(span.name, 'GET /t/:tenant/fail/:id');
+      assert.equal(span.events.find((event) => event.name === 'exception')?.attributes['exception.message'], 'tenant failure');
+    });
+  });
+
+  describe(`${version}: errors recorded with app.use(xrayTracing()) alone`, () => {
+    let memory;
+    before(() => {
+      memory = startMemoryTracing();
+    });
+    after(() => memory.tracing.shutdown());
+
+    /** The app, traced or not: same routes, same error handling. */
+    function errorApp(traced) {
+      const app = express();
+      app.set('env', 'production');
+      if (traced) app.use(xrayTracing());
+      app.get('/sync/:id', () => {
+        throw new TypeError('sync failure');
+      });
+      app.get('/next/:id', (req, res, next) => setImmediate(() => next(new RangeError('passed to next'))));
+      const nested = express.Router();
+      nested.get('/deep/:id', () => {
+        throw new Error('nested failure');
+      });
+      app.use('/n', nested);
+      const sub = express();
+      sub.get('/sub/:id', () => {
+        throw new Error('sub-app failure');
+      });
+      app.use('/s', sub);
+      app.get('/answered/:id', () => {
+        throw Object.assign(new Error('answered by the app'), { status: 422 });
+      });
+      // The app's own error handler: answers /answered, passes everything else on.
+      app.use((error, req, res, next) => (req.path.startsWith('/answered') ? res.status(422).send('unprocessable') : next(error)));
+      return app;
+    }
+
+    it('records what no handler answered; the response is the same as without tracing', async () => {
+      const traced = await listen(http.createServer(errorApp(true)));
+      const plain = await listen(http.createServer(errorApp(false)));
+      try {
+        const cases = [
+          ['/sync/1', 'TypeError', 'sync failure'],
+          ['/next/2', 'RangeError', 'passed to next'],
+          ['/n/deep/3', 'Error', 'nested failure'],
+          ['/s/sub/4', 'Error', 'sub-app failure'],
+        ];
+        for (const [path, type, message] of cases) {
+          const response = await fetch(`${traced.url}${path}`);
+          const untraced = await fetch(`${plain.url}${path}`);
+          assert.equal(response.status, 500, path);
+          assert.equal(response.status, untraced.status, path);
+          assert.equal(await response.text(), await untraced.text(), path);
+          const span = await spanOfResponse(memory, response);
+          assert.equal(span.status.code, SpanStatusCode.ERROR, path);
+          assert.equal(span.attributes['error.type'], type, path);
+          const exceptions = span.events.filter((event) => event.name === 'exception');
+          assert.deepEqual(exceptions.map((event) => event.attributes['exception.message']), [message], path);
+        }
+        const answered = await fetch(`${traced.url}/answered/5`);
+        assert.equal(answered.status, 422);
+        assert.equal(await answered.text(), 'unprocessable');
+        const span = await spanOfResponse(memory, answered);
+        assert.equal(span.events.length, 0, "an error the app's own handler answers needs xrayErrorHandler()");
+      } finally {
+        await traced.close();
+        await plain.close();
+      }
+    });
+
+    it('adds its error layer once per app, however many requests', async () => {
+      const app = errorApp(true);
+      const server = await listen(http.createServer(app));
+      try {
+        const stack = () => (app._router ?? app.router).stack;
+        for (let i = 0; i < 3; i++) await (await fetch(`${server.url}/sync/${i}`)).text();
+        const errorLayers = stack().filter((layer) => layer.handle.name === 'recordUnansweredError');
+        assert.equal(errorLayers.length, 1);
+        assert.equal(stack().at(-1), errorLayers[0], 'at the end of the stack');
+      } finally {
+        await server.close();
+      }
+    });
+  });
+}

@@ -102,6 +102,16 @@ describe('zero-code start', { concurrency: 3 }, () => {
       assert.equal(byPath('/later/9').name, 'GET /later/:id');
     });
 
+    test('names requests through a router mounted with a parameter by the template, never the raw value or its case', async () => {
+      for (const path of ['/t/b25o5p05/items/1', '/T/zz9plural/ITEMS/2']) assert.equal((await request(`${app.url}${path}`)).status, 200);
+      const spans = await receiver.waitFor((all) => all.filter((span) => /^\/t\//i.test(span.attributes['url.path'] ?? '')).length >= 2, 'two tenant spans');
+      const tenantSpans = spans.filter((span) => /^\/t\//i.test(span.attributes['url.path'] ?? ''));
+      assert.deepEqual(tenantSpans.map((span) => [span.name, span.attributes['http.route']]), [
+        ['GET /t/:tenant/items/:id', '/t/:tenant/items/:id'],
+        ['GET /t/:tenant/items/:id', '/t/:tenant/items/:id'],
+      ]);
+    });
+
     test('a request that is not traced does not inherit the previous request context on a keep-alive connection', async () => {
       const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
       const traced = await request(`${app.url}/users/1`, { agent });

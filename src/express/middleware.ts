@@ -1,50 +1,45 @@
 import { context } from '@opentelemetry/api';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { type MiddlewareOptions, compileMiddlewareOptions, getRequestTrace, pathOf, recordRequestError, startRequestTrace, targetOf } from '../core/index.js';
-
-/** The parts of express's request this adapter reads (express 4 and 5 alike). */
-interface ExpressRequest extends IncomingMessage {
-  baseUrl?: string;
-  originalUrl?: string;
-  route?: { path?: unknown };
-}
+import { type MiddlewareOptions, compileMiddlewareOptions, getRequestTrace, recordRequestError, startRequestTrace } from '../core/index.js';
+import { type RoutedRequest, expressRoute } from './route-template.js';
 
 type Next = (error?: unknown) => void;
 
-/** Route templates whose every `/` segment matches exactly one path segment (no `*`, `?`, `(`, `{`, `+`). */
-const ONE_SEGMENT_PER_PART = /^[^*?({+]*$/;
-
-/**
- * The request path without the part the route template matched: the router's mount path.
- * express restores `req.baseUrl` when an error leaves a nested router, so by the time the
- * response ends it no longer names the router the route belongs to; the original URL does.
- * Undefined when the template's segment count is not fixed.
- */
-function mountPathOf(req: ExpressRequest, template: string): string | undefined {
-  if (template.charCodeAt(0) !== 47 /* "/" */ || !ONE_SEGMENT_PER_PART.test(template)) return undefined;
-  let path = pathOf(targetOf(req));
-  if (path.endsWith('/')) path = path.slice(0, -1);
-  let end = path.length;
-  for (let i = 0; i < template.length; i++) {
-    // Each segment of the template ("/users", "/:id") consumed one segment of the path.
-    if (template[i] === '/' && i + 1 < template.length && template[i + 1] !== '/') {
-      end = path.lastIndexOf('/', end - 1);
-      if (end < 0) return undefined;
-    }
-  }
-  return path.slice(0, end);
+/** The one call of an express app the middleware makes: adding its error layer. */
+interface App {
+  use?: (handler: typeof recordUnansweredError) => unknown;
 }
 
-/** The full route template, mount path included; read when the span ends (a plain function, no per-request closure). */
-export function expressRoute(req: ExpressRequest): string | undefined {
-  const template = req.route?.path;
-  if (typeof template !== 'string') return undefined;
-  return (mountPathOf(req, template) ?? req.baseUrl ?? '') + template;
+/** Apps whose stack already ends with the error layer. */
+const appsWithErrorLayer = new WeakSet<object>();
+
+/** The error layer added at the end of an app's stack: sees the errors no handler answered. */
+function recordUnansweredError(error: unknown, req: IncomingMessage, _res: ServerResponse, next: Next): void {
+  const requestTrace = getRequestTrace(req);
+  if (requestTrace !== undefined) recordRequestError(requestTrace, error);
+  // Passed on unchanged: express answers it exactly as it would without tracing.
+  next(error);
+}
+
+/**
+ * Adds the error layer to the app that runs the request, once. Done on its first request, when
+ * the app's routes and error handlers are in place, so it comes after them all.
+ */
+function addErrorLayer(app: unknown): void {
+  if (typeof app !== 'function' || appsWithErrorLayer.has(app)) return;
+  appsWithErrorLayer.add(app);
+  try {
+    (app as App).use?.(recordUnansweredError);
+  } catch {
+    // Not an express app after all: errors are then recorded by xrayErrorHandler only.
+  }
 }
 
 /**
  * Express middleware: one X-Ray server span per request, active in every handler after it.
- * Add it before your routes; add {@link xrayErrorHandler} after them to record thrown errors.
+ * An error that no handler answers is recorded on the span (the middleware adds an error
+ * layer at the end of the app's stack on the first request); add {@link xrayErrorHandler}
+ * before your own error handlers to record the errors they answer.
  *
  * @param options.responseHeader - set `X-Amzn-Trace-Id` on responses (default `true`)
  * @param options.ignore - paths, RegExps or a predicate for requests not to trace
@@ -53,7 +48,8 @@ export function expressRoute(req: ExpressRequest): string | undefined {
  */
 export function xrayTracing(options: MiddlewareOptions = {}) {
   const settings = compileMiddlewareOptions(options);
-  return function xrayTracing(req: IncomingMessage, res: ServerResponse, next: Next): void {
+  return function xrayTracing(req: RoutedRequest, res: ServerResponse, next: Next): void {
+    addErrorLayer(req.app);
     const requestTrace = startRequestTrace(req, res, settings);
     if (requestTrace === undefined) return next();
     requestTrace.readRouteWith(expressRoute, req);
@@ -63,13 +59,14 @@ export function xrayTracing(options: MiddlewareOptions = {}) {
 
 /**
  * Express error middleware that records a handler's error on the request's span and passes
- * it on unchanged. Add it after your routes, before your own error handlers.
+ * it on unchanged. Add it after your routes, before your own error handlers: those answer
+ * errors first, so the middleware's own error layer never sees them.
  *
  * @example
  * app.use(xrayErrorHandler());
  */
 export function xrayErrorHandler() {
-  return function xrayErrorHandler(error: unknown, req: ExpressRequest, _res: ServerResponse, next: Next): void {
+  return function xrayErrorHandler(error: unknown, req: IncomingMessage, _res: ServerResponse, next: Next): void {
     const requestTrace = getRequestTrace(req);
     if (requestTrace !== undefined) recordRequestError(requestTrace, error);
     next(error);
