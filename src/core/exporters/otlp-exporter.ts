@@ -1,8 +1,11 @@
 import { getStringFromEnv } from '@opentelemetry/core';
 import { OTLPTraceExporter as OTLPJsonExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { OTLPTraceExporter as OTLPProtoExporter } from '@opentelemetry/exporter-trace-otlp-proto';
+import { convertLegacyHttpOptions } from '@opentelemetry/otlp-exporter-base/node-http';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
+import type { Agent } from 'node:http';
 import { invalidOption } from '../common/index.js';
+import { guardAgent } from '../net/index.js';
 
 const OTLP_PROTOCOLS = ['http/protobuf', 'http/json'];
 const DEFAULT_ENDPOINT = 'http://localhost:4318/v1/traces';
@@ -17,8 +20,19 @@ export function otlpTarget(endpoint: string | undefined): string {
 }
 
 /**
+ * The agents the exporter would make from the environment (keep-alive, and the
+ * OTEL_EXPORTER_OTLP_[TRACES_]CERTIFICATE / CLIENT_CERTIFICATE / CLIENT_KEY files), with every
+ * socket guarded so that no network fault can raise an unhandled 'error' (see guardAgent).
+ */
+function guardedAgentFactory(): (protocol: string) => Promise<Agent> {
+  const fromEnv = convertLegacyHttpOptions({}, 'TRACES', 'v1/traces', {}).agentFactory;
+  return async (protocol) => guardAgent(await fromEnv(protocol));
+}
+
+/**
  * The OTLP/HTTP exporter for a collector (the ADOT collector, typically): protobuf unless
  * OTEL_EXPORTER_OTLP_[TRACES_]PROTOCOL says http/json. It retries 429/502/503/504 with backoff.
+ * Its sockets are guarded: a reset at any moment fails the export, never the process.
  *
  * @example
  * createOtlpExporter('http://collector:4318/v1/traces');
@@ -29,6 +43,6 @@ export function createOtlpExporter(endpoint: string | undefined): SpanExporter {
     throw invalidOption('OTEL_EXPORTER_OTLP_TRACES_PROTOCOL', `one of ${OTLP_PROTOCOLS.join(', ')}`, protocol);
   }
   // Without `url` the exporter reads OTEL_EXPORTER_OTLP_[TRACES_]ENDPOINT and _HEADERS itself.
-  const config = endpoint === undefined ? {} : { url: endpoint };
+  const config = { ...(endpoint === undefined ? {} : { url: endpoint }), httpAgentOptions: guardedAgentFactory() };
   return protocol === 'http/json' ? new OTLPJsonExporter(config) : new OTLPProtoExporter(config);
 }
