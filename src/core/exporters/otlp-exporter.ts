@@ -1,11 +1,12 @@
 import { getStringFromEnv } from '@opentelemetry/core';
 import { OTLPTraceExporter as OTLPJsonExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { OTLPTraceExporter as OTLPProtoExporter } from '@opentelemetry/exporter-trace-otlp-proto';
-import { convertLegacyHttpOptions } from '@opentelemetry/otlp-exporter-base/node-http';
+import { diag } from '@opentelemetry/api';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
+import { readFileSync } from 'node:fs';
 import type { Agent } from 'node:http';
-import { invalidOption } from '../common/index.js';
-import { guardAgent } from '../net/index.js';
+import { errorMessage, invalidOption } from '../common/index.js';
+import { guardedAgent } from '../net/index.js';
 
 const OTLP_PROTOCOLS = ['http/protobuf', 'http/json'];
 const DEFAULT_ENDPOINT = 'http://localhost:4318/v1/traces';
@@ -20,13 +21,29 @@ export function otlpTarget(endpoint: string | undefined): string {
 }
 
 /**
- * The agents the exporter would make from the environment (keep-alive, and the
- * OTEL_EXPORTER_OTLP_[TRACES_]CERTIFICATE / CLIENT_CERTIFICATE / CLIENT_KEY files), with every
- * socket guarded so that no network fault can raise an unhandled 'error' (see guardAgent).
+ * The TLS files named by OTEL_EXPORTER_OTLP_[TRACES_]CERTIFICATE, _CLIENT_CERTIFICATE and
+ * _CLIENT_KEY. The exporter reads them only for agents it makes itself, and it uses ours.
  */
+function tlsFilesFromEnv(): { ca?: Buffer; cert?: Buffer; key?: Buffer } {
+  const files: { ca?: Buffer; cert?: Buffer; key?: Buffer } = {};
+  const read = (name: string, option: keyof typeof files): void => {
+    const path = getStringFromEnv(`OTEL_EXPORTER_OTLP_TRACES_${name}`) ?? getStringFromEnv(`OTEL_EXPORTER_OTLP_${name}`);
+    if (path === undefined) return;
+    try {
+      files[option] = readFileSync(path);
+    } catch (error) {
+      diag.warn(`otel-xray: cannot read the file of OTEL_EXPORTER_OTLP_${name} (${path}): ${errorMessage(error)}`);
+    }
+  };
+  read('CERTIFICATE', 'ca');
+  read('CLIENT_CERTIFICATE', 'cert');
+  read('CLIENT_KEY', 'key');
+  return files;
+}
+
+/** Keep-alive agents whose sockets no network fault can make raise an unhandled 'error' (see guardAgent). */
 function guardedAgentFactory(): (protocol: string) => Promise<Agent> {
-  const fromEnv = convertLegacyHttpOptions({}, 'TRACES', 'v1/traces', {}).agentFactory;
-  return async (protocol) => guardAgent(await fromEnv(protocol));
+  return async (protocol) => guardedAgent(protocol, protocol === 'https:' ? tlsFilesFromEnv() : {});
 }
 
 /**

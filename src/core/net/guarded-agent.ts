@@ -1,6 +1,6 @@
 import { diag } from '@opentelemetry/api';
-import { Agent as HttpAgent, type AgentOptions } from 'node:http';
-import { Agent as HttpsAgent } from 'node:https';
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent, type AgentOptions } from 'node:https';
 import type { Duplex } from 'node:stream';
 
 type CreateConnection = (options: object, callback?: (error: Error | null, socket: Duplex) => void) => Duplex | null | undefined;
@@ -35,7 +35,7 @@ export function guardAgent<T extends HttpAgent>(agent: T): T {
 
 /**
  * A keep-alive agent for exporter requests (`http:` or `https:`) whose sockets can never
- * raise an unhandled 'error'.
+ * raise an unhandled 'error'. `options` are https.Agent options (TLS ones apply to `https:`).
  *
  * @example
  * new OTLPTraceExporter({ httpAgentOptions: async (protocol) => guardedAgent(protocol) });
