@@ -19,6 +19,7 @@ export type {
   SamplerName,
   Tracing,
   TracingOptions,
+  TracingStats,
   XRaySamplingRule,
   XRaySamplingRules,
 } from './core/index.js';

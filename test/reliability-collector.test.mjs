@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import { after, describe, it } from 'node:test';
 import { startOtlpReceiver } from './support/reliability-receivers.mjs';
-import { load, refusedPort, startApp } from './support/reliability.mjs';
+import { get, load, refusedPort, startApp } from './support/reliability.mjs';
 
 const WARM_UP = 1000;
 const TOTAL = 5000;
@@ -75,3 +75,41 @@ for (const kind of ['down', 'black-holed', 'erroring']) {
     });
   });
 }
+
+describe('collector slower than the batch processor\'s export timeout', () => {
+  /** `count` requests, 8 at a time; each one must succeed. */
+  async function requests(app, count) {
+    for (let sent = 0; sent < count; sent += 8) {
+      const answers = await Promise.all(Array.from({ length: 8 }, (_, i) => get(`${app.url}/users/${sent + i}`)));
+      assert.deepEqual(new Set(answers.map((answer) => answer.status)), new Set([200]));
+    }
+  }
+
+  it('folds the batch processor\'s timeouts into the one warning of the outage and counts the spans as failed', async () => {
+    const blackHole = await startOtlpReceiver({ mode: 'blackhole', full: false });
+    // The batch processor gives up after 300 ms, the OTLP request only after 10 s: every batch
+    // times out in the processor, which by itself logs a raw {"stack":"Error: Timeout…"} line each time.
+    const app = await startApp({
+      RA_ENDPOINT: blackHole.url(),
+      RA_OUTBOUND: 'false',
+      OTEL_BSP_SCHEDULE_DELAY: '50',
+      OTEL_BSP_MAX_EXPORT_BATCH_SIZE: '8',
+      OTEL_BSP_EXPORT_TIMEOUT: '300',
+      OTEL_EXPORTER_OTLP_TRACES_TIMEOUT: '10000',
+    });
+    try {
+      await requests(app, 64);
+      await app.request({ cmd: 'flush' });
+      const { stats } = await app.request({ cmd: 'stats' });
+      assert.equal(stats.exported, 0);
+      assert.equal(stats.failed + stats.dropped, 64, JSON.stringify(stats));
+      const lines = app.stderr.split('\n').filter((line) => line.trim() !== '');
+      assert.ok(lines.every((line) => !line.includes('"stack"') && !line.includes('Error: Timeout')), `raw timeout lines:\n${lines.slice(0, 5).join('\n')}`);
+      assert.equal(lines.length, 1, `one warning for the outage, got:\n${lines.slice(0, 5).join('\n')}`);
+      assert.match(lines[0], /exporting spans to the OTLP collector .* failed: no answer within 270 ms/);
+    } finally {
+      await app.stop();
+      await blackHole.close();
+    }
+  });
+});

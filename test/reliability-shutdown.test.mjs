@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { startOtlpReceiver } from './support/reliability-receivers.mjs';
-import { startApp } from './support/reliability.mjs';
+import { get, refusedPort, startApp } from './support/reliability.mjs';
 
 const CONCURRENCY = 64;
 const FINISHED_BEFORE_SIGTERM = 300;
@@ -114,3 +114,35 @@ for (const framework of ['express', 'fastify', 'koa']) {
     });
   });
 }
+
+describe('shutdown with the collector unreachable', () => {
+  // The defect's cost: the last export waits for its whole timeout (here 60 s) and the batch
+  // processor's (30 s by default). The bound is 3 s; 15 s is generous and far below both.
+  const GENEROUS_BOUND_MS = 15_000;
+  for (const kind of ['down', 'black-holed']) {
+    it(`resolves within the bound and logs how many spans were not exported (collector ${kind})`, async () => {
+      const blackHole = kind === 'black-holed' ? await startOtlpReceiver({ mode: 'blackhole', full: false }) : undefined;
+      const app = await startApp({
+        RA_ENDPOINT: blackHole?.url() ?? `http://127.0.0.1:${await refusedPort()}/v1/traces`,
+        RA_OUTBOUND: 'false',
+        OTEL_BSP_SCHEDULE_DELAY: '60000',
+        OTEL_EXPORTER_OTLP_TRACES_TIMEOUT: '60000',
+      });
+      try {
+        for (let i = 0; i < 25; i++) assert.equal((await get(`${app.url}/users/${i}`)).status, 200);
+        const started = Date.now();
+        const { stats } = await Promise.race([
+          app.request({ cmd: 'shutdown' }),
+          new Promise((_, reject) => setTimeout(() => reject(new Error('shutdown did not resolve within the bound')), GENEROUS_BOUND_MS).unref()),
+        ]);
+        assert.ok(Date.now() - started < GENEROUS_BOUND_MS);
+        assert.equal(stats.exported, 0);
+        assert.equal(stats.failed + stats.queued, 25, JSON.stringify(stats));
+        assert.match(app.stderr, /otel-xray: shutdown: 25 spans were not exported/, app.stderr);
+      } finally {
+        await app.stop();
+        await blackHole?.close();
+      }
+    });
+  }
+});

@@ -69,12 +69,30 @@ export interface TracingOptions {
   flushOnSigterm?: boolean;
 }
 
+/** What became of the spans tracing recorded, since it started: see `tracing.stats()`. */
+export interface TracingStats {
+  /** Spans the exporter delivered: the backend answered success, or the datagram was sent. */
+  exported: number;
+  /** Spans dropped because the export queue was full (`OTEL_BSP_MAX_QUEUE_SIZE`). */
+  dropped: number;
+  /** Spans lost to failed exports: errors, timeouts, refused datagrams, shutdown's deadline. */
+  failed: number;
+  /** Spans waiting in the export queue now. */
+  queued: number;
+}
+
 /** The handle `startTracing` returns. */
 export interface Tracing {
   /** Exports every span that has ended so far. */
   forceFlush(): Promise<void>;
-  /** Flushes every ended span, then stops tracing: requests are untraced until `startTracing()` is called again. */
+  /**
+   * Flushes every ended span, then stops tracing: requests are untraced until `startTracing()`
+   * is called again. Resolves within 3 s even when the backend is down; spans not exported by
+   * then are counted as failed and their number is logged.
+   */
   shutdown(): Promise<void>;
+  /** Export counters, for alerting on lost spans. All zero when the app's own provider or `exporter: 'none'` is used. */
+  stats(): TracingStats;
 }
 
 /** Which requests not to trace: path prefixes (`'/health'`), regular expressions, or a predicate. */

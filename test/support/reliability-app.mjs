@@ -5,7 +5,8 @@
 //   RA_EXPORTER=memory: spans stay in memory; {cmd:'spans'} returns what they record, as JSON.
 // Routes: GET /users/:id (JSON), GET /slow/:ms (answers after ms), GET /call (calls the URL in
 // its x-call-to header with secrets in the headers). IPC: 'ready' {port}; on {cmd:'heap'} →
-// {heapUsed} after a forced GC; on {cmd:'flush'} → after forceFlush.
+// {heapUsed} after a forced GC; on {cmd:'flush'} → after forceFlush; on {cmd:'stats'} → {stats}
+// (tracing.stats()); on {cmd:'shutdown'} → {stats} after tracing.shutdown() resolved.
 import { createRequire } from 'node:module';
 import http from 'node:http';
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
@@ -132,6 +133,11 @@ process.on('message', async (message) => {
   } else if (message.cmd === 'flush') {
     await tracing.forceFlush();
     process.send({ id: message.id });
+  } else if (message.cmd === 'stats') {
+    process.send({ id: message.id, stats: tracing.stats() });
+  } else if (message.cmd === 'shutdown') {
+    await tracing.shutdown();
+    process.send({ id: message.id, stats: tracing.stats() });
   }
 });
 process.on('disconnect', () => process.exit(0));

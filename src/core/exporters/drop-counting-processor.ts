@@ -15,7 +15,7 @@ export const DEFAULT_MAX_QUEUE_SIZE = 2048;
 export class DropCountingProcessor implements SpanProcessor {
   /** Spans dropped because the queue was full, since start-up. */
   dropped = 0;
-  private queued = 0;
+  private waiting = 0;
   private droppedInBurst = 0;
 
   constructor(
@@ -25,10 +25,15 @@ export class DropCountingProcessor implements SpanProcessor {
     private readonly inOutage: () => boolean = () => false,
   ) {}
 
+  /** Spans in the queue now: ended, not yet handed to the exporter. */
+  get queued(): number {
+    return this.waiting;
+  }
+
   /** The exporter received `count` spans from the queue. */
   taken(count: number): void {
-    this.queued = Math.max(0, this.queued - count);
-    if (this.droppedInBurst > 0 && this.queued <= this.maxQueueSize / 2 && !this.inOutage()) {
+    this.waiting = Math.max(0, this.waiting - count);
+    if (this.droppedInBurst > 0 && this.waiting <= this.maxQueueSize / 2 && !this.inOutage()) {
       diag.warn(`otel-xray: ${this.droppedInBurst} spans were dropped while the span queue was full`);
       this.droppedInBurst = 0;
     }
@@ -41,14 +46,14 @@ export class DropCountingProcessor implements SpanProcessor {
   onEnd(span: ReadableSpan): void {
     // The batch processor ignores unsampled spans; so does the count.
     if ((span.spanContext().traceFlags & TraceFlags.SAMPLED) === 0) return;
-    if (this.queued >= this.maxQueueSize) {
+    if (this.waiting >= this.maxQueueSize) {
       this.dropped++;
       if (this.droppedInBurst++ === 0) {
         diag.warn(`otel-xray: the span queue is full (${this.maxQueueSize} spans, OTEL_BSP_MAX_QUEUE_SIZE); new spans are dropped and counted until it drains`);
       }
       return;
     }
-    this.queued++;
+    this.waiting++;
     this.processor.onEnd(span);
   }
 

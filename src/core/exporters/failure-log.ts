@@ -10,21 +10,50 @@ export interface FailureStats {
 }
 
 /**
+ * The error of an export that sent some of its spans and lost the others (UDP sends that
+ * failed or were refused): only `failedSpans` count as lost.
+ */
+export class PartialExportError extends Error {
+  constructor(
+    message: string,
+    readonly failedSpans: number,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.name = 'PartialExportError';
+  }
+}
+
+/**
  * Wraps an exporter so an outage costs one warning, not one per batch: the first failure of
  * a burst is logged with its cause, later ones are only counted, and the first success after
  * it logs how many spans were lost. Failures are reported to the batch processor as done,
- * so it does not log each of them again; the spans are gone either way.
+ * so it does not log each of them again; the spans are gone either way. It also counts what
+ * was exported and what was lost, for `tracing.stats()`.
  *
  * @example
  * new FailureLoggingExporter(new OTLPTraceExporter(), 'OTLP collector at http://localhost:4318/v1/traces');
  */
 export class FailureLoggingExporter implements SpanExporter {
   readonly stats: FailureStats = { bursts: 0, lostSpans: 0 };
+  /** Spans the wrapped exporter accepted, since start-up. */
+  exported = 0;
   /** True from a failed export until the next successful one. */
   failing = false;
   private lostInBurst = 0;
+  /**
+   * An export that has not finished within this many ms counts as failed. Kept below the
+   * batch processor's own export timeout, so the processor never times out and logs a raw
+   * error line per batch: a slow backend is one more failure of the outage.
+   */
+  timeoutMillis: number | undefined = undefined;
   /** Told how many spans each export takes, so the queue in front can count what it holds. */
   onTaken: ((count: number) => void) | undefined = undefined;
+  /** Fails the exports still in flight, by `abandon()`. */
+  private readonly inFlight = new Set<(error: Error) => void>();
+  private abandoned = false;
+  private onAbandon: (() => void) | undefined;
+  private readonly abandonedSignal = new Promise<void>((resolve) => (this.onAbandon = resolve));
 
   constructor(
     readonly exporter: SpanExporter,
@@ -34,24 +63,57 @@ export class FailureLoggingExporter implements SpanExporter {
   export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
     this.onTaken?.(spans.length);
     let called = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
     const onResult = (result: ExportResult): void => {
       if (called) return;
       called = true;
-      if (result.code === ExportResultCode.SUCCESS) this.recovered();
-      else this.failed(spans.length, result.error);
+      clearTimeout(timer);
+      this.inFlight.delete(giveUp);
+      if (result.code === ExportResultCode.SUCCESS) {
+        this.exported += spans.length;
+        this.recovered();
+      } else {
+        const error = result.error;
+        const lost = error instanceof PartialExportError ? Math.min(spans.length, error.failedSpans) : spans.length;
+        this.exported += spans.length - lost;
+        this.failed(lost, error);
+      }
       resultCallback({ code: ExportResultCode.SUCCESS });
     };
+    const giveUp = (error: Error): void => onResult({ code: ExportResultCode.FAILED, error });
+    if (this.abandoned) return giveUp(new Error('tracing has shut down'));
+    this.inFlight.add(giveUp);
+    const { timeoutMillis } = this;
+    if (timeoutMillis !== undefined && timeoutMillis > 0) {
+      timer = setTimeout(() => giveUp(new Error(`no answer within ${timeoutMillis} ms`)), timeoutMillis);
+      timer.unref?.();
+    }
     try {
       this.exporter.export(spans, onResult);
     } catch (error) {
-      onResult({ code: ExportResultCode.FAILED, error: error instanceof Error ? error : new Error(String(error)) });
+      giveUp(error instanceof Error ? error : new Error(String(error)));
     }
+  }
+
+  /**
+   * Counts the exports still in flight as failed and fails later ones at once: shutdown's
+   * deadline has passed, and the backend will not get these spans in time.
+   */
+  abandon(): void {
+    this.abandoned = true;
+    for (const giveUp of [...this.inFlight]) giveUp(new Error('shutdown deadline passed'));
+    this.onAbandon?.();
+  }
+
+  /** Spans lost since the last warning that gave a count: those of an outage still going on. */
+  get unreportedLoss(): number {
+    return this.lostInBurst;
   }
 
   private failed(count: number, error: Error | undefined): void {
     this.stats.lostSpans += count;
     this.lostInBurst += count;
-    if (this.failing) return;
+    if (this.failing || count === 0) return;
     this.failing = true;
     this.stats.bursts++;
     diag.warn(`otel-xray: exporting spans to ${this.target} failed: ${describe(error)}. Spans are dropped until it recovers; further failures are not logged.`);
@@ -68,8 +130,12 @@ export class FailureLoggingExporter implements SpanExporter {
     return this.exporter.forceFlush?.() ?? Promise.resolve();
   }
 
+  /** Shuts the wrapped exporter down; stops waiting for it once exports are abandoned. */
   shutdown(): Promise<void> {
-    return this.exporter.shutdown();
+    const done = this.exporter.shutdown();
+    if (!this.abandoned) return Promise.race([done, this.abandonedSignal]);
+    done.catch(() => {});
+    return Promise.resolve();
   }
 }
 

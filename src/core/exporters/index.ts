@@ -2,6 +2,7 @@ import { getNumberFromEnv, getStringFromEnv } from '@opentelemetry/core';
 import { type BufferConfig, BatchSpanProcessor, ConsoleSpanExporter, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { DEFAULT_MAX_QUEUE_SIZE, DropCountingProcessor } from './drop-counting-processor.js';
 import { DEFAULT_DAEMON_ADDRESS, parseDaemonAddress } from './daemon-address.js';
+import { ExportPipeline } from './export-pipeline.js';
 import { FailureLoggingExporter } from './failure-log.js';
 import { createOtlpExporter, otlpTarget } from './otlp-exporter.js';
 import { XRayDaemonExporter } from './xray-daemon-exporter.js';
@@ -56,19 +57,35 @@ export function createExporter(options: ResolvedOptions): SpanExporter | undefin
   }
 }
 
+/** Default of OTEL_BSP_EXPORT_TIMEOUT. */
+const DEFAULT_EXPORT_TIMEOUT_MS = 30000;
+
 /**
  * Batches ended spans to the configured exporter: requests never wait for an export. The
  * queue is bounded (OTEL_BSP_MAX_QUEUE_SIZE, default 2048); when it is full, new spans are
- * dropped and counted, with one warning per burst.
+ * dropped and counted, with one warning per burst. Every exporter, the app's own included,
+ * is counted for `tracing.stats()` and logs one warning per outage.
  */
-export function createSpanProcessors(options: ResolvedOptions): SpanProcessor[] {
-  const exporter = createExporter(options);
-  if (exporter === undefined) return [];
+export function createExportPipeline(options: ResolvedOptions): ExportPipeline {
+  const created = createExporter(options);
+  if (created === undefined) return new ExportPipeline([]);
   const config = batchConfigFromEnv();
+  const exportTimeout = config.exportTimeoutMillis !== undefined && config.exportTimeoutMillis > 0 ? config.exportTimeoutMillis : DEFAULT_EXPORT_TIMEOUT_MS;
+  // A little under the batch processor's own timeout, so a slow export is our failure to count, not its error to print.
+  const timeoutMillis = Math.max(1, Math.floor(exportTimeout * 0.9));
+  const exporter =
+    created instanceof FailureLoggingExporter
+      ? created
+      : new FailureLoggingExporter(created, typeof options.exporter === 'string' ? `the ${options.exporter} exporter` : "the app's exporter");
+  exporter.timeoutMillis = timeoutMillis;
   const batch = new BatchSpanProcessor(exporter, config);
-  if (!(exporter instanceof FailureLoggingExporter)) return [batch];
   const maxQueueSize = config.maxQueueSize !== undefined && config.maxQueueSize > 0 ? config.maxQueueSize : DEFAULT_MAX_QUEUE_SIZE;
   const bounded = new DropCountingProcessor(batch, maxQueueSize, () => exporter.failing);
   exporter.onTaken = (count) => bounded.taken(count);
-  return [bounded];
+  return new ExportPipeline([bounded], bounded, exporter);
+}
+
+/** The span processors of `createExportPipeline`, without its counters. */
+export function createSpanProcessors(options: ResolvedOptions): SpanProcessor[] {
+  return createExportPipeline(options).processors;
 }

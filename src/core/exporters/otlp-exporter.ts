@@ -1,8 +1,12 @@
 import { getStringFromEnv } from '@opentelemetry/core';
 import { OTLPTraceExporter as OTLPJsonExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { OTLPTraceExporter as OTLPProtoExporter } from '@opentelemetry/exporter-trace-otlp-proto';
+import { diag } from '@opentelemetry/api';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
-import { invalidOption } from '../common/index.js';
+import { readFileSync } from 'node:fs';
+import type { Agent } from 'node:http';
+import { errorMessage, invalidOption } from '../common/index.js';
+import { guardedAgent } from '../net/index.js';
 
 const OTLP_PROTOCOLS = ['http/protobuf', 'http/json'];
 const DEFAULT_ENDPOINT = 'http://localhost:4318/v1/traces';
@@ -17,8 +21,35 @@ export function otlpTarget(endpoint: string | undefined): string {
 }
 
 /**
+ * The TLS files named by OTEL_EXPORTER_OTLP_[TRACES_]CERTIFICATE, _CLIENT_CERTIFICATE and
+ * _CLIENT_KEY. The exporter reads them only for agents it makes itself, and it uses ours.
+ */
+function tlsFilesFromEnv(): { ca?: Buffer; cert?: Buffer; key?: Buffer } {
+  const files: { ca?: Buffer; cert?: Buffer; key?: Buffer } = {};
+  const read = (name: string, option: keyof typeof files): void => {
+    const path = getStringFromEnv(`OTEL_EXPORTER_OTLP_TRACES_${name}`) ?? getStringFromEnv(`OTEL_EXPORTER_OTLP_${name}`);
+    if (path === undefined) return;
+    try {
+      files[option] = readFileSync(path);
+    } catch (error) {
+      diag.warn(`otel-xray: cannot read the file of OTEL_EXPORTER_OTLP_${name} (${path}): ${errorMessage(error)}`);
+    }
+  };
+  read('CERTIFICATE', 'ca');
+  read('CLIENT_CERTIFICATE', 'cert');
+  read('CLIENT_KEY', 'key');
+  return files;
+}
+
+/** Keep-alive agents whose sockets no network fault can make raise an unhandled 'error' (see guardAgent). */
+function guardedAgentFactory(): (protocol: string) => Promise<Agent> {
+  return async (protocol) => guardedAgent(protocol, protocol === 'https:' ? tlsFilesFromEnv() : {});
+}
+
+/**
  * The OTLP/HTTP exporter for a collector (the ADOT collector, typically): protobuf unless
  * OTEL_EXPORTER_OTLP_[TRACES_]PROTOCOL says http/json. It retries 429/502/503/504 with backoff.
+ * Its sockets are guarded: a reset at any moment fails the export, never the process.
  *
  * @example
  * createOtlpExporter('http://collector:4318/v1/traces');
@@ -29,6 +60,6 @@ export function createOtlpExporter(endpoint: string | undefined): SpanExporter {
     throw invalidOption('OTEL_EXPORTER_OTLP_TRACES_PROTOCOL', `one of ${OTLP_PROTOCOLS.join(', ')}`, protocol);
   }
   // Without `url` the exporter reads OTEL_EXPORTER_OTLP_[TRACES_]ENDPOINT and _HEADERS itself.
-  const config = endpoint === undefined ? {} : { url: endpoint };
+  const config = { ...(endpoint === undefined ? {} : { url: endpoint }), httpAgentOptions: guardedAgentFactory() };
   return protocol === 'http/json' ? new OTLPJsonExporter(config) : new OTLPProtoExporter(config);
 }

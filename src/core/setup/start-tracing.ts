@@ -2,14 +2,14 @@ import { DiagConsoleLogger, DiagLogLevel, context, diag, propagation, trace } fr
 import { diagLogLevelFromString, getBooleanFromEnv, getStringFromEnv } from '@opentelemetry/core';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { StorageContextManager } from './context-manager.js';
-import { createSpanProcessors } from '../exporters/index.js';
+import { createExportPipeline } from '../exporters/index.js';
 import { XRayIdGenerator } from '../xray/id-generator.js';
 import { resolveOptions } from './options.js';
 import { createPropagator } from './propagators.js';
 import { createResource } from './resource.js';
 import { createSampler, hidingXRaySamplerEnv, stopSampler } from '../sampling/index.js';
 import { startOutboundTracing } from '../outbound/index.js';
-import { OFF_STATE, TRACER_NAME, type TracingState, getState, isProviderRegistered, setState } from './state.js';
+import { OFF_STATE, TRACER_NAME, type TracingState, getState, isProviderRegistered, noStats, setState } from './state.js';
 import type { Tracing, TracingOptions } from '../types.js';
 
 /** How long the SIGTERM flush may hold the process before it exits anyway. */
@@ -74,13 +74,14 @@ export function startTracing(options: TracingOptions = {}): Tracing {
   const ids = new XRayIdGenerator();
   const contextManager = new StorageContextManager();
   const sampler = createSampler(resolved);
+  const pipeline = createExportPipeline(resolved);
   const provider = hidingXRaySamplerEnv(
     () =>
       new NodeTracerProvider({
         resource: createResource(resolved),
         sampler,
         idGenerator: ids,
-        spanProcessors: createSpanProcessors(resolved),
+        spanProcessors: pipeline.processors,
       }),
   );
   if (isProviderRegistered()) {
@@ -93,13 +94,15 @@ export function startTracing(options: TracingOptions = {}): Tracing {
   let stopping: Promise<void> | undefined;
   const handle: Tracing = {
     forceFlush: () => provider.forceFlush(),
+    stats: () => pipeline.stats(),
     shutdown() {
       stopping ??= (async () => {
         stopSigterm?.();
         stopOutbound?.();
         stopSampler(sampler);
         try {
-          await provider.shutdown();
+          // Bounded: a backend that is down must not hold the app's exit for its export timeout.
+          await pipeline.shutdown(provider.shutdown());
         } finally {
           if (getState()?.handle === handle) setState(OFF_STATE);
           trace.disable();
@@ -127,7 +130,7 @@ export function ensureTracing(): TracingState {
   if (isProviderRegistered()) {
     const borrowed: TracingState = {
       kind: 'borrowed',
-      handle: { forceFlush: async () => {}, shutdown: async () => setState(undefined) },
+      handle: { forceFlush: async () => {}, shutdown: async () => setState(undefined), stats: noStats },
       tracer: trace.getTracer(TRACER_NAME),
     };
     setState(borrowed);

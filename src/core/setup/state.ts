@@ -2,7 +2,7 @@ import { ProxyTracerProvider, type Tracer, trace } from '@opentelemetry/api';
 import type { StorageContextManager } from './context-manager.js';
 import type { XRayIdGenerator } from '../xray/id-generator.js';
 import type { ResolvedOptions } from './options.js';
-import type { Tracing } from '../types.js';
+import type { Tracing, TracingStats } from '../types.js';
 
 /**
  * What the middleware, outbound hooks and exporters share once tracing has started:
@@ -48,7 +48,10 @@ export function isProviderRegistered(): boolean {
 
 export const TRACER_NAME = 'otel-xray';
 
-const noopHandle: Tracing = { forceFlush: async () => {}, shutdown: async () => {} };
+/** The counters of a handle that exports nothing itself. */
+export const noStats = (): TracingStats => ({ exported: 0, dropped: 0, failed: 0, queued: 0 });
+
+const noopHandle: Tracing = { forceFlush: async () => {}, shutdown: async () => {}, stats: noStats };
 
 /** The state while tracing is off: requests are served untraced and the middleware does not start it. */
 export const OFF_STATE: TracingState = {

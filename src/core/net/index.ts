@@ -1,0 +1,1 @@
+export { guardAgent, guardedAgent } from './guarded-agent.js';
