@@ -19,10 +19,11 @@ export function samplingRule(fields) {
 }
 
 /**
- * `options.rules()` gives the rule records to serve; `options.targets(statistics, callNumber)`
+ * `options.rules()` gives the rule records to serve; `options.records()`, when given, the raw
+ * `SamplingRuleRecords` list instead (for malformed ones). `options.targets(statistics, callNumber)`
  * gives the GetSamplingTargets answer. `hang: true` accepts requests and never answers.
  */
-export async function startSamplingProxy({ rules = () => [], targets = () => ({ SamplingTargetDocuments: [] }), hang = false } = {}) {
+export async function startSamplingProxy({ rules = () => [], records, targets = () => ({ SamplingTargetDocuments: [] }), hang = false } = {}) {
   const calls = { rules: [], targets: [] };
   let pending = 0;
   let closedPending = 0;
@@ -44,7 +45,8 @@ export async function startSamplingProxy({ rules = () => [], targets = () => ({ 
       let answer;
       if (req.url === '/GetSamplingRules') {
         calls.rules.push(call);
-        answer = { SamplingRuleRecords: rules().map((rule) => ({ SamplingRule: rule, CreatedAt: 1.7e9, ModifiedAt: 1.7e9 })) };
+        const listed = records === undefined ? rules().map((rule) => ({ SamplingRule: rule, CreatedAt: 1.7e9, ModifiedAt: 1.7e9 })) : records();
+        answer = { SamplingRuleRecords: listed };
       } else if (req.url === '/SamplingTargets') {
         calls.targets.push(call);
         answer = { UnprocessedStatistics: [], ...targets(body.SamplingStatisticsDocuments, calls.targets.length) };

@@ -43,3 +43,19 @@ export function parseDaemonAddress(value: string, what: string): DaemonAddress {
   }
   return address;
 }
+
+/**
+ * The daemon's TCP address, where its sampling proxy answers, from `host:port` (one address
+ * for both) or `tcp:host:port udp:host:port` (either order), as the X-Ray SDKs read
+ * `AWS_XRAY_DAEMON_ADDRESS`. Throws a TypeError naming `what` when the value is neither.
+ *
+ * @example
+ * parseDaemonTcpAddress('tcp:xray-daemon:2000 udp:xray-daemon:2001', 'AWS_XRAY_DAEMON_ADDRESS'); // { host: 'xray-daemon', port: 2000 }
+ */
+export function parseDaemonTcpAddress(value: string, what: string): DaemonAddress {
+  const parts = value.trim().split(/\s+/);
+  const tcp = parts.length === 2 ? parts.find((part) => part.toLowerCase().startsWith('tcp:')) : undefined;
+  // parseDaemonAddress checks the whole value, both parts included.
+  const address = parseDaemonAddress(value, what);
+  return tcp === undefined ? address : (hostPort(tcp.slice(4)) as DaemonAddress);
+}

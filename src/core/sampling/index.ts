@@ -5,8 +5,8 @@ import { XRayLocalRulesSampler } from './local-sampler.js';
 import { XRayRemoteSampler } from './remote-sampler.js';
 import { parseXRaySamplerArg } from './xray-arg.js';
 import type { SamplerName, XRaySamplingRules } from '../types.js';
-import { xrayOrigin } from '../xray/origins.js';
 import { XRayParentBasedSampler } from './parent-based.js';
+import { serviceOfResource } from './service-facts.js';
 
 export { XRayLocalRulesSampler } from './local-sampler.js';
 export { XRayRemoteSampler, type XRayRemoteSamplerOptions } from './remote-sampler.js';
@@ -24,18 +24,18 @@ export function createRulesSampler(rules: XRaySamplingRules | string): Sampler {
 
 /**
  * `xray`: centralized rules through the sampling proxy, configured by `OTEL_TRACES_SAMPLER_ARG`
- * (`endpoint=…,polling_interval=…`), or local rules when it says `rules=<file>`. Parent-based.
+ * (`endpoint=…,polling_interval=…`; else the proxy is the daemon `AWS_XRAY_DAEMON_ADDRESS`
+ * names), or local rules when it says `rules=<file>`. Parent-based.
  */
 function createXRaySampler(options: ResolvedOptions | undefined): Sampler {
   const arg = parseXRaySamplerArg(process.env.OTEL_TRACES_SAMPLER_ARG);
   if (arg.rules !== undefined) return createRulesSampler(arg.rules);
-  const resource = options === undefined ? undefined : createResource(options).attributes;
-  const serviceName = resource?.['service.name'];
+  const service = options === undefined ? undefined : serviceOfResource(createResource(options));
   const remote = new XRayRemoteSampler({
     endpoint: arg.endpoint,
     pollingInterval: arg.pollingInterval,
-    serviceName: typeof serviceName === 'string' ? serviceName : undefined,
-    serviceType: resource === undefined ? undefined : xrayOrigin(resource),
+    serviceName: service?.name,
+    serviceType: service?.type,
   });
   return new XRayParentBasedSampler(remote);
 }

@@ -7,6 +7,9 @@ import { request as httpsRequest } from 'node:https';
 const MAX_RESPONSE_BYTES = 4 * 1024 * 1024;
 const TIMEOUT_MS = 5000;
 
+/** The proxy answered, but not with JSON the SDK can use (an HTTP error, not JSON, too large). */
+export class UnusableAnswer extends Error {}
+
 /**
  * POSTs JSON to the X-Ray sampling proxy (the daemon's or the collector's `awsproxy`, which
  * sign and forward to the X-Ray API) and resolves with the parsed JSON answer. Runs with
@@ -32,16 +35,16 @@ export function postJson(url: URL, body: unknown, signal: AbortSignal): Promise<
         let size = 0;
         res.on('data', (chunk: Buffer) => {
           size += chunk.length;
-          if (size > MAX_RESPONSE_BYTES) req.destroy(new Error('answer too large'));
+          if (size > MAX_RESPONSE_BYTES) req.destroy(new UnusableAnswer('answer too large'));
           else chunks.push(chunk);
         });
         res.on('error', reject);
         res.on('end', () => {
-          if (res.statusCode !== 200) return reject(new Error(`HTTP ${res.statusCode}`));
+          if (res.statusCode !== 200) return reject(new UnusableAnswer(`HTTP ${res.statusCode}`));
           try {
             resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')));
           } catch {
-            reject(new Error('answer is not JSON'));
+            reject(new UnusableAnswer('answer is not JSON'));
           }
         });
       });

@@ -18,7 +18,7 @@ export interface SamplingRuleRecord {
   URLPath: string;
   ResourceARN: string;
   Version: number;
-  Attributes?: Record<string, string>;
+  Attributes?: Record<string, string> | null;
 }
 
 /** A `SamplingTargetDocument` as GetSamplingTargets returns it. */
@@ -39,14 +39,34 @@ export interface ServiceFacts {
 const isText = (value: unknown): value is string => typeof value === 'string';
 const isNumber = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value);
 
-/** Why a rule record cannot be used, or undefined when it can (as the X-Ray SDKs filter them). */
-export function unusableReason(record: Partial<SamplingRuleRecord> | undefined): string | undefined {
-  if (typeof record !== 'object' || record === null) return 'not an object';
-  if (record.Version !== 1) return `version ${String(record.Version)} is not supported`;
-  if (!isText(record.RuleName) || !isNumber(record.Priority) || !isNumber(record.FixedRate) || !isNumber(record.ReservoirSize)) return 'incomplete';
-  for (const key of ['ServiceName', 'ServiceType', 'Host', 'HTTPMethod', 'URLPath', 'ResourceARN'] as const) {
-    if (!isText(record[key])) return `${key} missing`;
+/**
+ * What makes a rule record unreadable (not an object, a field missing or of the wrong type),
+ * or undefined when it is well-formed.
+ */
+export function malformedReason(record: unknown): string | undefined {
+  if (typeof record !== 'object' || record === null || Array.isArray(record)) return 'not an object';
+  const fields = record as Partial<Record<keyof SamplingRuleRecord, unknown>>;
+  if (!isText(fields.RuleName)) return 'RuleName missing';
+  for (const key of ['Priority', 'FixedRate', 'ReservoirSize'] as const) {
+    if (!isNumber(fields[key])) return `${key} is not a number`;
   }
+  for (const key of ['ServiceName', 'ServiceType', 'Host', 'HTTPMethod', 'URLPath', 'ResourceARN'] as const) {
+    if (!isText(fields[key])) return `${key} missing`;
+  }
+  const attributes = fields.Attributes;
+  if (attributes !== undefined && attributes !== null) {
+    if (typeof attributes !== 'object' || Array.isArray(attributes)) return 'Attributes is not an object';
+    if (!Object.values(attributes).every(isText)) return 'an Attributes value is not a string';
+  }
+  return undefined;
+}
+
+/**
+ * Why a well-formed rule is left out as the X-Ray SDKs leave it out (another rule version,
+ * one resource ARN), or undefined when it is used.
+ */
+export function unsupportedReason(record: SamplingRuleRecord): string | undefined {
+  if (record.Version !== 1) return `version ${String(record.Version)} is not supported`;
   // An SDK has no resource ARN to match, so the X-Ray SDKs only take rules for any resource.
   if (record.ResourceARN !== '*') return 'ResourceARN other than "*" cannot be matched by an SDK';
   return undefined;
