@@ -7,7 +7,7 @@ import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 const SRC = resolve(dirname(fileURLToPath(import.meta.url)), '../src');
-const ADAPTERS = ['express', 'fastify', 'koa', 'lambda', 'aws-sdk'];
+const ADAPTERS = ['express', 'fastify', 'koa', 'lambda', 'aws-sdk', 'aws-xray-sdk'];
 
 function walk(dir) {
   return readdirSync(dir).flatMap((name) => {
@@ -51,6 +51,19 @@ describe('source layout', () => {
       if (!ADAPTERS.includes(where(file).split('/')[0])) continue;
       for (const target of targets) {
         if (where(target).startsWith('core/') && where(target) !== 'core/index.ts') offending.push(`${where(file)} → ${where(target)}`);
+      }
+    }
+    assert.deepEqual(offending, []);
+  });
+
+  it('an adapter that builds on another (aws-xray-sdk on aws-sdk, fastify) uses its index.ts only', () => {
+    const offending = [];
+    for (const [file, targets] of graph) {
+      const own = where(file).split('/')[0];
+      if (!ADAPTERS.includes(own)) continue;
+      for (const target of targets) {
+        const other = where(target).split('/')[0];
+        if (ADAPTERS.includes(other) && other !== own && where(target) !== `${other}/index.ts`) offending.push(`${where(file)} → ${where(target)}`);
       }
     }
     assert.deepEqual(offending, []);

@@ -16,6 +16,7 @@ const ENTRY_POINTS = {
   'otel-xray/express': ['xrayErrorHandler', 'xrayTracing'],
   'otel-xray/fastify': ['xrayTracing'],
   'otel-xray/koa': ['xrayTracing'],
+  'otel-xray/aws-xray-sdk': ['captureAsyncFunc', 'getSegment', 'setSegment', 'Segment', 'Subsegment'],
 };
 
 /** Prints, for each entry point, where it resolved and its exported functions, as JSON. */

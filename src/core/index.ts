@@ -26,7 +26,20 @@ export {
   startRequestTrace,
   targetOf,
 } from './request/index.js';
-export { XRayLocalRulesSampler, XRayRemoteSampler, type XRayRemoteSamplerOptions } from './sampling/index.js';
-export { TRACER_NAME, ensureTracing, getState, startTracing } from './setup/index.js';
-export { type AnnotationValue, XRAY_HEADER_KEY, annotate, invocationContext, setMetadata } from './xray/index.js';
+export { XRayLocalRulesSampler, XRayRemoteSampler, type XRayRemoteSamplerOptions, type WildcardMatcher, compileWildcard } from './sampling/index.js';
+export { TRACER_NAME, type TracingState, ensureTracing, getState, startTracing } from './setup/index.js';
+export {
+  type AnnotationValue,
+  XRAY_HEADER_KEY,
+  type XRayFlag,
+  annotate,
+  annotateSpan,
+  flagSpan,
+  formatRoot,
+  invocationContext,
+  parseRoot,
+  recordXRayException,
+  setMetadata,
+  setSpanMetadata,
+} from './xray/index.js';
 export type * from './types.js';

@@ -37,10 +37,14 @@ function recordingSpan(): Span | undefined {
  * annotate('customer_tier', 'gold');
  */
 export function annotate(key: string, value: AnnotationValue): void {
-  if (typeof key !== 'string' || key === '') return;
-  if (!(typeof value === 'string' || typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value)))) return;
   const span = recordingSpan();
-  if (span === undefined) return;
+  if (span !== undefined) annotateSpan(span, key, value);
+}
+
+/** {@link annotate} on a given span rather than the active one (a no-op when it does not record). */
+export function annotateSpan(span: Span, key: string, value: AnnotationValue): void {
+  if (typeof key !== 'string' || key === '' || !span.isRecording()) return;
+  if (!(typeof value === 'string' || typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value)))) return;
   const name = key.replace(ANNOTATION_KEY_INVALID, '_');
   span.setAttribute(name, value);
   const keys = annotationKeys.get(span) ?? [];
@@ -58,10 +62,14 @@ export function annotate(key: string, value: AnnotationValue): void {
  * setMetadata('order', { id: 42, items: 3 });
  */
 export function setMetadata(key: string, value: unknown, namespace: string = DEFAULT_NAMESPACE): void {
-  if (typeof key !== 'string' || key === '' || typeof namespace !== 'string' || namespace === '') return;
-  if (namespace.startsWith(RESERVED_NAMESPACE_PREFIX)) return;
   const span = recordingSpan();
-  if (span === undefined) return;
+  if (span !== undefined) setSpanMetadata(span, key, value, namespace);
+}
+
+/** {@link setMetadata} on a given span rather than the active one (a no-op when it does not record). */
+export function setSpanMetadata(span: Span, key: string, value: unknown, namespace: string = DEFAULT_NAMESPACE): void {
+  if (typeof key !== 'string' || key === '' || typeof namespace !== 'string' || namespace === '') return;
+  if (namespace.startsWith(RESERVED_NAMESPACE_PREFIX) || !span.isRecording()) return;
   const namespaces = metadata.get(span) ?? new Map<string, Record<string, unknown>>();
   // A prototype-less object: a key such as `__proto__` is kept as data.
   const entries: Record<string, unknown> = Object.assign(Object.create(null) as Record<string, unknown>, namespaces.get(namespace));

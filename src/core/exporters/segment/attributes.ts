@@ -1,4 +1,5 @@
 import { ANNOTATIONS_ATTRIBUTE, DEFAULT_NAMESPACE, METADATA_ATTRIBUTE_PREFIX } from '../../xray/annotations.js';
+import { isXRayFlagAttribute } from '../../xray/flags.js';
 import type { Attributes, SegmentDocument } from './types.js';
 
 const RESOURCE_PREFIX = 'otel.resource.';
@@ -30,7 +31,8 @@ function parseObject(json: string): Record<string, unknown> | undefined {
 /**
  * Annotations, metadata and `user`, the way the collector's awsxray exporter splits them:
  * attributes named in `aws.xray.annotations` become annotations (keys sanitised); each
- * `aws.xray.metadata.<namespace>` JSON object becomes that metadata namespace; `enduser.id`
+ * `aws.xray.metadata.<namespace>` JSON object becomes that metadata namespace (the flag
+ * attributes `aws.xray.error|fault|throttle` are read by makeCause); `enduser.id`
  * becomes `user`; every other attribute not already taken by another block goes to the
  * `default` metadata namespace, and for segments so do the resource attributes
  * (as `otel.resource.<key>`).
@@ -47,7 +49,7 @@ export function makeXRayAttributes(attributes: Attributes, taken: (key: string) 
     for (const [key, value] of Object.entries(resource)) if (value !== undefined && value !== null) defaults[RESOURCE_PREFIX + key] = value;
   }
   for (const [key, value] of Object.entries(attributes)) {
-    if (key === ANNOTATIONS_ATTRIBUTE || value === undefined || value === null || taken(key)) continue;
+    if (key === ANNOTATIONS_ATTRIBUTE || isXRayFlagAttribute(key) || value === undefined || value === null || taken(key)) continue;
     if (key === 'enduser.id' && typeof value === 'string') {
       result.user = value;
     } else if (indexed.has(key)) {

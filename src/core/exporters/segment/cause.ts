@@ -2,6 +2,7 @@ import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { randomBytes } from 'node:crypto';
 import { statusCodeOf } from './http.js';
+import { EXCEPTION_REMOTE_ATTRIBUTE, XRAY_FLAG_ATTRIBUTES } from '../../xray/flags.js';
 import type { SegmentDocument, SegmentException } from './types.js';
 
 const EXCEPTION_EVENT = 'exception';
@@ -38,7 +39,9 @@ function exceptionsFromEvents(span: ReadableSpan): SegmentException[] {
   for (const event of span.events) {
     if (event.name !== EXCEPTION_EVENT) continue;
     const attributes = event.attributes ?? {};
-    const exception: SegmentException = { id: exceptionId(), remote };
+    // An explicit mark (aws-xray-sdk's addError(err, remote)) wins over the span kind.
+    const marked = attributes[EXCEPTION_REMOTE_ATTRIBUTE];
+    const exception: SegmentException = { id: exceptionId(), remote: typeof marked === 'boolean' ? marked : remote };
     if (typeof attributes['exception.type'] === 'string') exception.type = attributes['exception.type'];
     if (typeof attributes['exception.message'] === 'string') exception.message = attributes['exception.message'];
     const stacktrace = attributes['exception.stacktrace'];
@@ -55,7 +58,7 @@ function exceptionsFromEvents(span: ReadableSpan): SegmentException[] {
  * `fault`, `error`, `throttle` and `cause`: exception events become `cause.exceptions[]`; an
  * ERROR status without one becomes a single exception carrying the status message. A 4xx
  * status code is an error (429 also a throttle), 5xx a fault; without a status code in that
- * range, ERROR status is a fault.
+ * range, ERROR status is a fault. The `aws.xray.error|fault|throttle` attributes add their flag.
  */
 export function makeCause(span: ReadableSpan): Flags {
   const flags: Flags = { fault: false, error: false, throttle: false };
@@ -75,5 +78,8 @@ export function makeCause(span: ReadableSpan): Flags {
   } else if (span.status.code === SpanStatusCode.ERROR) {
     flags.fault = true;
   }
+  if (span.attributes[XRAY_FLAG_ATTRIBUTES.error] === true) flags.error = true;
+  if (span.attributes[XRAY_FLAG_ATTRIBUTES.fault] === true) flags.fault = true;
+  if (span.attributes[XRAY_FLAG_ATTRIBUTES.throttle] === true) flags.throttle = true;
   return flags;
 }
