@@ -26,6 +26,6 @@ export {
   targetOf,
 } from './request/index.js';
 export { XRayLocalRulesSampler, XRayRemoteSampler, type XRayRemoteSamplerOptions } from './sampling/index.js';
-export { TRACER_NAME, ensureTracing, getState, startTracing } from './setup/index.js';
+export { TRACER_NAME, TRACER_VERSION, ensureTracing, getState, startTracing } from './setup/index.js';
 export { type AnnotationValue, XRAY_HEADER_KEY, annotate, invocationContext, setMetadata } from './xray/index.js';
 export type * from './types.js';
