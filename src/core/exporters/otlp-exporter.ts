@@ -1,20 +1,7 @@
-import { getStringFromEnv } from '@opentelemetry/core';
 import { OTLPTraceExporter as OTLPJsonExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { OTLPTraceExporter as OTLPProtoExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
-import { invalidOption } from '../common/index.js';
-
-const OTLP_PROTOCOLS = ['http/protobuf', 'http/json'];
-const DEFAULT_ENDPOINT = 'http://localhost:4318/v1/traces';
-
-/** Where OTLP spans go: the option, else the OTLP environment variables, else the local collector. */
-export function otlpTarget(endpoint: string | undefined): string {
-  if (endpoint !== undefined) return endpoint;
-  const traces = getStringFromEnv('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT');
-  if (traces !== undefined) return traces;
-  const base = getStringFromEnv('OTEL_EXPORTER_OTLP_ENDPOINT');
-  return base === undefined ? DEFAULT_ENDPOINT : `${base.replace(/\/$/, '')}/v1/traces`;
-}
+import { otlpProtocol } from './exporter-settings.js';
 
 /**
  * The OTLP/HTTP exporter for a collector (the ADOT collector, typically): protobuf unless
@@ -24,10 +11,7 @@ export function otlpTarget(endpoint: string | undefined): string {
  * createOtlpExporter('http://collector:4318/v1/traces');
  */
 export function createOtlpExporter(endpoint: string | undefined): SpanExporter {
-  const protocol = getStringFromEnv('OTEL_EXPORTER_OTLP_TRACES_PROTOCOL') ?? getStringFromEnv('OTEL_EXPORTER_OTLP_PROTOCOL') ?? 'http/protobuf';
-  if (!OTLP_PROTOCOLS.includes(protocol)) {
-    throw invalidOption('OTEL_EXPORTER_OTLP_TRACES_PROTOCOL', `one of ${OTLP_PROTOCOLS.join(', ')}`, protocol);
-  }
+  const protocol = otlpProtocol();
   // Without `url` the exporter reads OTEL_EXPORTER_OTLP_[TRACES_]ENDPOINT and _HEADERS itself.
   const config = endpoint === undefined ? {} : { url: endpoint };
   return protocol === 'http/json' ? new OTLPJsonExporter(config) : new OTLPProtoExporter(config);
