@@ -2,7 +2,9 @@
 // unsampled), by OpenTelemetry's own instrumentation and (express) by aws-xray-sdk, all on
 // 127.0.0.1. Each variant is a separate server process; autocannon runs in another process;
 // loads are interleaved (bare, A, bare, B, …) so each ratio compares neighbours in time.
-//   node bench/run.mjs [--quick] [--profile] [--floor] [--framework=express] [--variants=als,xray]
+//   node bench/run.mjs [--quick] [--profile] [--floor] [--framework=express] [--variants=als,xray] [--node PATH]
+// --node PATH (or BENCH_NODE=PATH) runs the servers, the cold starts and request-cost.mjs on
+// that Node binary; the harness and the load generator stay on the Node that runs this file.
 // --floor adds a variant with one AsyncLocalStorage scope per request and nothing else: the
 // cost every context-carrying tracer pays before it creates a span.
 import { fork, execFileSync, spawn } from 'node:child_process';
@@ -10,6 +12,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startOtlpReceiver, startUdpReceiver } from '../test/support/reliability-receivers.mjs';
+import { benchNode } from './node-binary.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
@@ -19,6 +22,7 @@ const floor = args.includes('--floor');
 // --instructions: also count user-space instructions per request with `perf stat` (Linux);
 // unlike time, an instruction count barely moves when other processes share the cores.
 const countInstructions = args.includes('--instructions');
+const node = benchNode(args);
 const onlyFramework = args.find((a) => a.startsWith('--framework='))?.split('=')[1];
 
 const config = quick
@@ -98,7 +102,11 @@ async function startServers(otlp, udp) {
     if (onlyFramework !== undefined && framework !== onlyFramework) continue;
     for (const variant of ['bare', ...variants]) {
       const path = `/${framework}/${variant}/v1/traces`;
-      const ipc = ipcChild('server.mjs', [framework, variant, otlp.url(path), String(udp.port)], { env, execArgv: execArgv(`${framework}-${variant}`) });
+      const ipc = ipcChild('server.mjs', [framework, variant, otlp.url(path), String(udp.port)], {
+        env,
+        execPath: node.path,
+        execArgv: execArgv(`${framework}-${variant}`),
+      });
       servers.push({ framework, variant, path, ipc, loads: [] });
     }
   }
@@ -140,7 +148,7 @@ async function runLoad(server, duration) {
 }
 
 function coldStart(mode, env) {
-  const out = execFileSync(process.execPath, [join(here, 'cold-start.mjs'), mode], { env, encoding: 'utf8', timeout: 30_000 });
+  const out = execFileSync(node.path, [join(here, 'cold-start.mjs'), mode], { env, encoding: 'utf8', timeout: 30_000 });
   return JSON.parse(out.trim().split('\n').pop());
 }
 
@@ -171,7 +179,7 @@ function report(servers, coldStart) {
   const verdicts = [];
   lines.push(
     `${config.rounds} round(s) × ${config.duration} s per load, ${config.connections} connections, interleaved with bare; ` +
-      `Node ${process.version}, ${new Date().toISOString().slice(0, 10)}.`,
+      `Node ${node.version}, ${new Date().toISOString().slice(0, 10)}.`,
     '',
     `| framework | variant | req/s (median) | × bare | p99 ms | CPU µs/req | over bare µs/req | spans/req |${countInstructions ? ' k instr/req | over bare |' : ''}`,
     `|---|---|---:|---:|---:|---:|---:|---:|${countInstructions ? '---:|---:|' : ''}`,
@@ -280,7 +288,7 @@ async function main() {
     const cold = await measureColdStart(otlp);
     const { table, verdicts } = report(servers, cold);
     // otel-xray's own work per request, without network, framework or export (a fresh process).
-    const requestCost = execFileSync(process.execPath, [join(here, 'request-cost.mjs')], { encoding: 'utf8', timeout: 120_000 });
+    const requestCost = execFileSync(node.path, [join(here, 'request-cost.mjs')], { encoding: 'utf8', timeout: 120_000 });
     console.log(`\n${table}\n\n${requestCost}\n${verdicts.join('\n')}\n\nfinished in ${Math.round((Date.now() - started) / 1000)} s`);
   } finally {
     await Promise.all(

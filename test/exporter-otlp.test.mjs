@@ -4,6 +4,7 @@ import express from 'express';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { after, describe, test } from 'node:test';
 import { annotate, setMetadata, startTracing } from 'otel-xray';
@@ -12,6 +13,7 @@ import { startOtlpReceiver } from './support/receivers.mjs';
 import { listen } from './support/tracing.mjs';
 
 const SERVER = 2;
+const { version: PACKAGE_VERSION } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
 const receiver = await startOtlpReceiver();
 const childReceiver = await startOtlpReceiver();
@@ -106,7 +108,7 @@ describe('otlp exporter to a real OTLP/HTTP receiver', () => {
     assert.equal(receiver.lastHeaders['x-tenant'], 'acme');
   });
 
-  test('N requests then shutdown() deliver exactly N server spans, each with the resource, annotations and metadata', async () => {
+  test('N requests then shutdown() deliver exactly N server spans, each with the resource, scope, annotations and metadata', async () => {
     const server = await listen(app.listen(0, '127.0.0.1'));
     const N = 25;
     const responses = await Promise.all(Array.from({ length: N }, (_, i) => fetch(`${server.url}/orders/${i}`)));
@@ -120,6 +122,8 @@ describe('otlp exporter to a real OTLP/HTTP receiver', () => {
       assert.equal(span.resource['service.name'], 'shop');
       assert.equal(span.resource['deployment.environment'], 'test');
       assert.equal(span.resource['telemetry.sdk.language'], 'nodejs');
+      assert.equal(span.scope, 'otel-xray');
+      assert.equal(span.scopeVersion, PACKAGE_VERSION, "the instrumentation scope carries the package's version");
       assert.equal(span.name, 'GET /orders/:id');
       assert.equal(span.attributes['http.request.method'], 'GET');
       assert.equal(span.attributes['http.route'], '/orders/:id');

@@ -52,7 +52,7 @@ describe('npm package', () => {
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'otel-xray-pack-'));
-    const { stdout } = await run('npm', ['pack', '--json', '--pack-destination', dir], { cwd: ROOT, timeout: 60000 });
+    const { stdout } = await run('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', dir], { cwd: ROOT, timeout: 60000 });
     [packed] = JSON.parse(stdout);
     writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'consumer', version: '1.0.0', private: true }));
     await run(
@@ -69,6 +69,7 @@ describe('npm package', () => {
   it('ships the built code only: dist, no sources, tests or source maps', () => {
     const files = packed.files.map((file) => file.path);
     assert.ok(files.includes('package.json'));
+    assert.ok(files.includes('LICENSE'), 'the license that package.json names');
     assert.ok(files.includes('dist/esm/index.js') && files.includes('dist/cjs/index.js'));
     assert.ok(files.includes('dist/cjs/package.json'), 'dist/cjs is marked CommonJS');
     assert.deepEqual(files.filter((file) => !file.startsWith('dist/') && !['package.json', 'README.md', 'LICENSE'].includes(file)), []);

@@ -1,5 +1,5 @@
 import { type Attributes, type Span, SpanKind, SpanStatusCode, context, diag, propagation, trace } from '@opentelemetry/api';
-import { AWS_SDK_CALL_KEY, SKIP, TRACER_NAME, errorMessage, errorType, getState, outboundMode } from '../core/index.js';
+import { AWS_SDK_CALL_KEY, SKIP, TRACER_NAME, TRACER_VERSION, errorMessage, errorType, getState, outboundMode } from '../core/index.js';
 import { addResourceAttributes } from './resource-attributes.js';
 
 /*
@@ -116,7 +116,7 @@ function spanMiddleware(client: AwsClient): Middleware {
       const region = await regionOf(client.config);
       if (region !== undefined) attributes['aws.region'] = region;
       addResourceAttributes(service, args.input, attributes);
-      const tracer = getState()?.tracer ?? trace.getTracer(TRACER_NAME);
+      const tracer = getState()?.tracer ?? trace.getTracer(TRACER_NAME, TRACER_VERSION);
       const span = tracer.startSpan(`${service}.${operation}`, { kind: SpanKind.CLIENT, attributes }, active);
       handlerContext[kSpan] = span;
       let result: HandlerOutput;

@@ -38,6 +38,7 @@ export function flattenRequest(request) {
         spans.push({
           resource,
           scope: scopeSpans.scope?.name,
+          scopeVersion: scopeSpans.scope?.version,
           name: span.name,
           kind: span.kind,
           traceId: hex(span.traceId),

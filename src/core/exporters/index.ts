@@ -4,9 +4,9 @@ import { DEFAULT_MAX_QUEUE_SIZE, DropCountingProcessor } from './drop-counting-p
 import { DEFAULT_DAEMON_ADDRESS, parseDaemonAddress } from './daemon-address.js';
 import { ExportPipeline } from './export-pipeline.js';
 import { FailureLoggingExporter } from './failure-log.js';
-import { createOtlpExporter, otlpTarget } from './otlp-exporter.js';
+import { otlpProtocol, otlpTarget, regionFromEnv, xrayOtlpUrl } from './exporter-settings.js';
+import { LazyExporter } from './lazy-exporter.js';
 import { XRayDaemonExporter } from './xray-daemon-exporter.js';
-import { XRayOtlpExporter, regionFromEnv } from './xray-otlp-exporter.js';
 import type { ResolvedOptions } from '../setup/options.js';
 
 /** The standard `OTEL_BSP_*` settings; the SDK's BatchSpanProcessor no longer reads them itself. */
@@ -28,9 +28,19 @@ function createDaemonExporter(endpoint: string | undefined): SpanExporter {
   return new FailureLoggingExporter(new XRayDaemonExporter(address), `the X-Ray daemon at udp:${address.host}:${address.port}`);
 }
 
+// The OTLP exporters load on first export (see LazyExporter); their settings are checked now.
+function createCollectorExporter(endpoint: string | undefined): SpanExporter {
+  otlpProtocol();
+  const exporter = new LazyExporter(async () => (await import('./otlp-exporter.js')).createOtlpExporter(endpoint));
+  return new FailureLoggingExporter(exporter, `the OTLP collector at ${otlpTarget(endpoint)}`);
+}
+
 function createXRayOtlpExporter(endpoint: string | undefined): SpanExporter {
-  const exporter = new XRayOtlpExporter({ region: regionFromEnv(), url: endpoint });
-  return new FailureLoggingExporter(exporter, `X-Ray's OTLP endpoint ${exporter.url}`);
+  const region = regionFromEnv();
+  const target = endpoint ?? xrayOtlpUrl(region, endpoint).href;
+  xrayOtlpUrl(region, target);
+  const exporter = new LazyExporter(async () => new (await import('./xray-otlp-exporter.js')).XRayOtlpExporter({ region, url: endpoint }));
+  return new FailureLoggingExporter(exporter, `X-Ray's OTLP endpoint ${target}`);
 }
 
 /**
@@ -49,7 +59,7 @@ export function createExporter(options: ResolvedOptions): SpanExporter | undefin
     case 'console':
       return new ConsoleSpanExporter();
     case 'otlp':
-      return new FailureLoggingExporter(createOtlpExporter(endpoint), `the OTLP collector at ${otlpTarget(endpoint)}`);
+      return createCollectorExporter(endpoint);
     case 'xray-daemon':
       return createDaemonExporter(endpoint);
     case 'xray-otlp':

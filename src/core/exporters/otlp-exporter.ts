@@ -5,20 +5,9 @@ import { diag } from '@opentelemetry/api';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { readFileSync } from 'node:fs';
 import type { Agent } from 'node:http';
-import { errorMessage, invalidOption } from '../common/index.js';
+import { errorMessage } from '../common/index.js';
 import { guardedAgent } from '../net/index.js';
-
-const OTLP_PROTOCOLS = ['http/protobuf', 'http/json'];
-const DEFAULT_ENDPOINT = 'http://localhost:4318/v1/traces';
-
-/** Where OTLP spans go: the option, else the OTLP environment variables, else the local collector. */
-export function otlpTarget(endpoint: string | undefined): string {
-  if (endpoint !== undefined) return endpoint;
-  const traces = getStringFromEnv('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT');
-  if (traces !== undefined) return traces;
-  const base = getStringFromEnv('OTEL_EXPORTER_OTLP_ENDPOINT');
-  return base === undefined ? DEFAULT_ENDPOINT : `${base.replace(/\/$/, '')}/v1/traces`;
-}
+import { otlpProtocol } from './exporter-settings.js';
 
 /**
  * The TLS files named by OTEL_EXPORTER_OTLP_[TRACES_]CERTIFICATE, _CLIENT_CERTIFICATE and
@@ -55,10 +44,7 @@ function guardedAgentFactory(): (protocol: string) => Promise<Agent> {
  * createOtlpExporter('http://collector:4318/v1/traces');
  */
 export function createOtlpExporter(endpoint: string | undefined): SpanExporter {
-  const protocol = getStringFromEnv('OTEL_EXPORTER_OTLP_TRACES_PROTOCOL') ?? getStringFromEnv('OTEL_EXPORTER_OTLP_PROTOCOL') ?? 'http/protobuf';
-  if (!OTLP_PROTOCOLS.includes(protocol)) {
-    throw invalidOption('OTEL_EXPORTER_OTLP_TRACES_PROTOCOL', `one of ${OTLP_PROTOCOLS.join(', ')}`, protocol);
-  }
+  const protocol = otlpProtocol();
   // Without `url` the exporter reads OTEL_EXPORTER_OTLP_[TRACES_]ENDPOINT and _HEADERS itself.
   const config = { ...(endpoint === undefined ? {} : { url: endpoint }), httpAgentOptions: guardedAgentFactory() };
   return protocol === 'http/json' ? new OTLPJsonExporter(config) : new OTLPProtoExporter(config);

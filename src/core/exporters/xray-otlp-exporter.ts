@@ -8,22 +8,13 @@ import {
 import { ProtobufTraceSerializer, TraceExporterMetricsHelper } from '@opentelemetry/otlp-transformer';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { type CredentialsProvider, SigV4Transport } from './sigv4-transport.js';
-import { invalidOption } from '../common/index.js';
+import { xrayOtlpUrl } from './exporter-settings.js';
 
 export interface XRayOtlpExporterOptions {
   /** Default `https://xray.<region>.amazonaws.com/v1/traces`. */
   url?: string;
   region: string;
   credentials?: CredentialsProvider;
-}
-
-/** The region from AWS_REGION / AWS_DEFAULT_REGION; a start-up TypeError when neither is set. */
-export function regionFromEnv(): string {
-  const region = (process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION)?.trim();
-  if (region === undefined || region === '') {
-    throw new TypeError("otel-xray: exporter 'xray-otlp' needs an AWS region: set AWS_REGION or AWS_DEFAULT_REGION (e.g. us-east-1)");
-  }
-  return region;
 }
 
 /**
@@ -38,16 +29,8 @@ export class XRayOtlpExporter extends OTLPExporterBase<ReadableSpan[]> implement
   readonly url: string;
 
   constructor(options: XRayOtlpExporterOptions) {
-    const url = options.url ?? `https://xray.${options.region}.amazonaws.com/v1/traces`;
-    let parsed: URL;
-    try {
-      parsed = new URL(url);
-    } catch {
-      throw invalidOption('endpoint', "an http(s) URL for exporter 'xray-otlp'", url);
-    }
-    if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
-      throw invalidOption('endpoint', "an http(s) URL for exporter 'xray-otlp'", url);
-    }
+    const parsed = xrayOtlpUrl(options.region, options.url);
+    const url = options.url ?? parsed.href;
     const settings = getSharedConfigurationDefaults();
     // OTEL_EXPORTER_OTLP_[TRACES_]TIMEOUT applies here as it does to the collector exporter.
     const timeout = getNumberFromEnv('OTEL_EXPORTER_OTLP_TRACES_TIMEOUT') ?? getNumberFromEnv('OTEL_EXPORTER_OTLP_TIMEOUT');

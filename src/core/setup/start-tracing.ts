@@ -9,7 +9,7 @@ import { createPropagator } from './propagators.js';
 import { createResource } from './resource.js';
 import { createSampler, hidingXRaySamplerEnv, stopSampler } from '../sampling/index.js';
 import { startOutboundTracing } from '../outbound/index.js';
-import { OFF_STATE, TRACER_NAME, type TracingState, getState, isProviderRegistered, noStats, setState } from './state.js';
+import { OFF_STATE, TRACER_NAME, TRACER_VERSION, type TracingState, getState, isProviderRegistered, noStats, setState } from './state.js';
 import type { Tracing, TracingOptions } from '../types.js';
 
 /** How long the SIGTERM flush may hold the process before it exits anyway. */
@@ -114,7 +114,7 @@ export function startTracing(options: TracingOptions = {}): Tracing {
     },
   };
   if (resolved.flushOnSigterm) stopSigterm = flushOnSigterm(handle);
-  setState({ kind: 'own', handle, tracer: provider.getTracer(TRACER_NAME), ids, contextManager, options: resolved });
+  setState({ kind: 'own', handle, tracer: provider.getTracer(TRACER_NAME, TRACER_VERSION), ids, contextManager, options: resolved });
   return handle;
 }
 
@@ -131,7 +131,7 @@ export function ensureTracing(): TracingState {
     const borrowed: TracingState = {
       kind: 'borrowed',
       handle: { forceFlush: async () => {}, shutdown: async () => setState(undefined), stats: noStats },
-      tracer: trace.getTracer(TRACER_NAME),
+      tracer: trace.getTracer(TRACER_NAME, TRACER_VERSION),
     };
     setState(borrowed);
     return borrowed;

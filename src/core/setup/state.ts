@@ -3,6 +3,7 @@ import type { StorageContextManager } from './context-manager.js';
 import type { XRayIdGenerator } from '../xray/id-generator.js';
 import type { ResolvedOptions } from './options.js';
 import type { Tracing, TracingStats } from '../types.js';
+import { PACKAGE_VERSION } from './version.js';
 
 /**
  * What the middleware, outbound hooks and exporters share once tracing has started:
@@ -47,6 +48,8 @@ export function isProviderRegistered(): boolean {
 }
 
 export const TRACER_NAME = 'otel-xray';
+/** The instrumentation scope's version on every span: this package's version. */
+export const TRACER_VERSION = PACKAGE_VERSION;
 
 /** The counters of a handle that exports nothing itself. */
 export const noStats = (): TracingStats => ({ exported: 0, dropped: 0, failed: 0, queued: 0 });
@@ -57,5 +60,5 @@ const noopHandle: Tracing = { forceFlush: async () => {}, shutdown: async () => 
 export const OFF_STATE: TracingState = {
   kind: 'off',
   handle: noopHandle,
-  tracer: new ProxyTracerProvider().getTracer(TRACER_NAME),
+  tracer: new ProxyTracerProvider().getTracer(TRACER_NAME, TRACER_VERSION),
 };
