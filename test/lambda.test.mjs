@@ -2,6 +2,9 @@
 // xrayLambda and invoked in-process with the events API Gateway (v1, v2) and ALB send.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { SpanKind, trace } from '@opentelemetry/api';
 import awsLambdaFastify from '@fastify/aws-lambda';
 import serverless from 'serverless-http';
@@ -140,8 +143,53 @@ describe('xrayLambda around any handler', () => {
     await assert.rejects(failing({}, lambdaContext()), /callback failure/);
   });
 
-  it('returns what a synchronous handler returns', async () => {
-    assert.equal(await xrayLambda(() => 'plain')({}, lambdaContext()), 'plain');
+  it('passes a callback to every handler, whatever its declared parameters say', async () => {
+    const withDefault = xrayLambda((event, _context, callback = () => {}) => void setImmediate(() => callback(null, { got: event.n })));
+    assert.deepEqual(await withDefault({ n: 1 }, lambdaContext()), { got: 1 });
+    const inner = (event, _context, callback) => void setImmediate(() => (event.fail ? callback(new Error('inner failure')) : callback(null, 'inner result')));
+    // A decorator around a callback handler: its length is 0.
+    const decorated = (...args) => inner(...args);
+    assert.equal(await xrayLambda(decorated)({}, lambdaContext()), 'inner result');
+    await assert.rejects(xrayLambda(decorated)({ fail: true }, lambdaContext()), /inner failure/);
+  });
+
+  it('settles on whichever comes first, the callback or the returned promise', async () => {
+    const callbackFirst = xrayLambda(async (_event, _context, callback) => {
+      callback(null, 'from the callback');
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      return 'from the promise';
+    });
+    assert.equal(await callbackFirst({}, lambdaContext()), 'from the callback');
+    const promiseFirst = xrayLambda(async (_event, _context, callback) => {
+      setTimeout(() => callback(new Error('too late')), 5);
+      return 'from the promise';
+    });
+    assert.equal(await promiseFirst({}, lambdaContext()), 'from the promise');
+  });
+
+  it('ends a handler that never calls back once nothing is left to do, as the Lambda runtime does', async () => {
+    const script = `
+      import { xrayLambda } from 'otel-xray/lambda';
+      const context = { getRemainingTimeInMillis: () => 60000 };
+      const silent = xrayLambda((event, context, callback) => { setTimeout(() => {}, 20); });
+      console.log('settled with ' + String(await silent({}, context)));
+      const synchronous = xrayLambda(() => 'returned');
+      // The next invocation arrives later, as the runtime's next request does.
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      console.log('settled with ' + String(await synchronous({}, context)));
+    `;
+    const root = fileURLToPath(new URL('..', import.meta.url));
+    const env = { PATH: process.env.PATH, OTEL_TRACES_EXPORTER: 'none' };
+    const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], { cwd: root, env, timeout: 30_000 });
+    assert.deepEqual(stdout.trim().split('\n'), ['settled with undefined', 'settled with undefined']);
+  });
+
+  it("takes the callback's result, not a value returned synchronously (as the Lambda runtime does)", async () => {
+    const handler = xrayLambda((_event, _context, callback) => {
+      setImmediate(() => callback(null, 'from the callback'));
+      return 'returned';
+    });
+    assert.equal(await handler({}, lambdaContext()), 'from the callback');
   });
 
   it('leaves the outer context as it was', async () => {

@@ -38,19 +38,40 @@ function resolveFlushTimeout(value: unknown): number {
   throw invalidOption('flushTimeoutMs', 'a number of milliseconds, 0 or more', value);
 }
 
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as PromiseLike<unknown>).then === 'function';
+}
+
+/**
+ * Calls the handler as the Lambda runtime does, whatever its declared parameters (a default
+ * `callback = noop` or `...args` hide them from `handler.length`): it always gets a callback,
+ * and the invocation settles on whichever comes first, the callback or the returned promise.
+ * As under the runtime, a value returned synchronously is not the result (a concise
+ * `(event, context, callback) => setImmediate(…)` returns a timer), and a handler that never
+ * calls back ends with no result once the event loop has nothing left to do.
+ */
 function callHandler<TEvent, TResult, TContext>(
   handler: AnyHandler<TEvent, TResult, TContext>,
   event: TEvent,
   lambdaContext: TContext,
 ): Promise<TResult> {
-  if (handler.length < 3) return Promise.resolve((handler as LambdaHandler<TEvent, TResult, TContext>)(event, lambdaContext));
-  return new Promise<TResult>((resolve, reject) => {
-    const returned: unknown = (handler as LambdaCallbackHandler<TEvent, TResult, TContext>)(event, lambdaContext, (error, result) => {
+  let onEmptyEventLoop: (() => void) | undefined;
+  const settled = new Promise<TResult>((resolve, reject) => {
+    const callback = (error?: unknown, result?: TResult): void => {
       if (error === undefined || error === null) resolve(result as TResult);
       else reject(error);
-    });
-    if (returned instanceof Promise) returned.then(resolve, reject);
+    };
+    const returned: unknown = (handler as LambdaCallbackHandler<TEvent, TResult, TContext>)(event, lambdaContext, callback);
+    if (isThenable(returned)) {
+      returned.then((result) => resolve(result as TResult), reject);
+    } else {
+      onEmptyEventLoop = () => resolve(undefined as TResult);
+      process.once('beforeExit', onEmptyEventLoop);
+    }
   });
+  if (onEmptyEventLoop === undefined) return settled;
+  const listener = onEmptyEventLoop;
+  return settled.finally(() => process.removeListener('beforeExit', listener));
 }
 
 function startFlush(): Promise<void> {
@@ -102,7 +123,9 @@ function flushBudget(lambdaContext: unknown, flushTimeoutMs: number): number {
  * is exported before the handler's promise settles (Lambda may freeze the process right after),
  * waiting at most `flushTimeoutMs` and never into the invocation's last 200 ms.
  *
- * @param handler - the handler to wrap: `async (event, context)` or `(event, context, callback)`
+ * @param handler - the handler to wrap: `async (event, context)` or `(event, context, callback)`;
+ *   like the Lambda runtime, it always gets a callback, and the first of its callback and its
+ *   returned promise gives the result
  * @param options.flushTimeoutMs - longest wait for the export, in ms (default 2000)
  * @returns an async handler, `(event, context) => Promise<result>`
  * @example
