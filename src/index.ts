@@ -20,5 +20,6 @@ export type {
   Tracing,
   TracingOptions,
   XRaySamplingRule,
+  XRaySamplingRuleV1,
   XRaySamplingRules,
 } from './core/index.js';
