@@ -21,5 +21,6 @@ export type {
   TracingOptions,
   TracingStats,
   XRaySamplingRule,
+  XRaySamplingRuleV1,
   XRaySamplingRules,
 } from './core/index.js';

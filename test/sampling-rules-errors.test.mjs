@@ -23,7 +23,9 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 describe('a malformed rules document is a start-up error naming what is wrong', () => {
   const base = () => structuredClone(RULES);
   const cases = [
-    ['wrong version', (d) => (d.version = 1), /sampler\.rules: version must be 2 \(got 1\)/],
+    ['wrong version', (d) => (d.version = 3), /sampler\.rules: version must be 1 or 2 \(got 3\)/],
+    ['version 1 with a version 2 host', (d) => (d.version = 1), /rules\[0\] has an unknown key "host" \(allowed: description, service_name, /],
+    ['version 2 with a version 1 service_name', (d) => (d.rules[0].service_name = '*'), /rules\[0\] has an unknown key "service_name"/],
     ['rules not an array', (d) => (d.rules = {}), /sampler\.rules: rules must be an array/],
     ['missing url_path', (d) => delete d.rules[2].url_path, /rules\[2\]\.url_path must be a non-empty string/],
     ['misspelt key', (d) => (d.rules[0]['url-path'] = '/x'), /rules\[0\] has an unknown key "url-path"/],
@@ -63,7 +65,7 @@ test('OTEL_TRACES_SAMPLER=xray with OTEL_TRACES_SAMPLER_ARG=rules=<file> reads t
   process.env.OTEL_TRACES_SAMPLER = 'xray';
   process.env.OTEL_TRACES_SAMPLER_ARG = `rules=${file}`;
   try {
-    assert.throws(() => startTracing(), new RegExp(`^TypeError: otel-xray: sampling rules file ${file}: version must be 2 \\(got 3\\)`));
+    assert.throws(() => startTracing(), new RegExp(`^TypeError: otel-xray: sampling rules file ${file}: version must be 1 or 2 \\(got 3\\)`));
     process.env.OTEL_TRACES_SAMPLER_ARG = `rules=${file},endpoint=http://127.0.0.1:2000`;
     assert.throws(() => startTracing(), /OTEL_TRACES_SAMPLER_ARG for the xray sampler takes either rules=… \(local rules\) or endpoint/);
     process.env.OTEL_TRACES_SAMPLER_ARG = 'endpoint=localhost:2000';

@@ -22,17 +22,28 @@ export const PROPAGATOR_NAMES = ['xray', 'tracecontext', 'baggage', 'none'] as c
 export type PropagatorName = (typeof PROPAGATOR_NAMES)[number];
 export const DEFAULT_PROPAGATORS: readonly PropagatorName[] = ['xray', 'tracecontext', 'baggage'];
 
-/** An X-Ray local sampling rules document (version 2), as the X-Ray SDKs read it. */
-export interface XRaySamplingRules {
-  version: 2;
-  rules?: XRaySamplingRule[];
-  default: { fixed_target: number; rate: number };
-}
+/**
+ * An X-Ray local sampling rules document, as the X-Ray SDKs read it: version 2 (rules match
+ * `host`), or version 1 (rules name a `service_name`, matched against the host the same way).
+ */
+export type XRaySamplingRules =
+  | { version: 2; rules?: XRaySamplingRule[]; default: { fixed_target: number; rate: number } }
+  | { version: 1; rules?: XRaySamplingRuleV1[]; default: { fixed_target: number; rate: number } };
 
-/** One rule of an X-Ray local sampling rules document. */
+/** One rule of an X-Ray local sampling rules document (version 2). */
 export interface XRaySamplingRule {
   description?: string;
   host: string;
+  http_method: string;
+  url_path: string;
+  fixed_target: number;
+  rate: number;
+}
+
+/** One rule of a version 1 document: `service_name` where version 2 says `host`. */
+export interface XRaySamplingRuleV1 {
+  description?: string;
+  service_name: string;
   http_method: string;
   url_path: string;
   fixed_target: number;

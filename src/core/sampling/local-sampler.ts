@@ -31,7 +31,8 @@ class LocalRule {
 }
 
 /**
- * Samples by an X-Ray local sampling rules document (version 2): the first rule, in document
+ * Samples by an X-Ray local sampling rules document (version 2, or version 1 whose
+ * `service_name` is matched as version 2's `host` is): the first rule, in document
  * order, whose `host`, `http_method` and `url_path` match the request decides; otherwise
  * `default`. Each rule samples `fixed_target` requests per second, then `rate` of the rest.
  * Not parent-based by itself: `startTracing` wraps it in `XRayParentBasedSampler`.
@@ -47,7 +48,7 @@ export class XRayLocalRulesSampler implements Sampler {
   /** Takes the document, or the path of its JSON file; throws a TypeError naming what is wrong with it. */
   constructor(rules: XRaySamplingRules | string) {
     const document = loadRulesDocument(rules);
-    this.rules = (document.rules ?? []).map(
+    this.rules = document.rules.map(
       (rule) =>
         new LocalRule(compileWildcard(rule.host), compileWildcard(rule.http_method), compileWildcard(rule.url_path), rule.fixed_target, rule.rate),
     );

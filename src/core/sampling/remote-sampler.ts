@@ -209,7 +209,8 @@ export class XRayRemoteSampler implements Sampler {
       const malformed = malformedReason(record);
       if (malformed !== undefined) {
         const name = (record as { RuleName?: unknown } | null)?.RuleName;
-        const which = `record ${index + 1} of ${items.length}${typeof name === 'string' ? ` (RuleName ${JSON.stringify(name)})` : ''}`;
+        // RuleNames are up to 32 characters; a longer one is cut so the warning stays one short line.
+        const which = `record ${index + 1} of ${items.length}${typeof name === 'string' ? ` (RuleName ${JSON.stringify(name.slice(0, 64))})` : ''}`;
         skipped.add(which);
         if (!this.skippedRecords.has(which)) {
           diag.warn(`otel-xray: X-Ray sampling proxy ${this.endpoint} sent an unreadable sampling rule, ${which}: ${malformed}; skipped, the other rules are used`);
