@@ -26,6 +26,14 @@ export {
   targetOf,
 } from './request/index.js';
 export { XRayLocalRulesSampler, XRayRemoteSampler, type XRayRemoteSamplerOptions } from './sampling/index.js';
-export { TRACER_NAME, ensureTracing, getState, startTracing } from './setup/index.js';
+export {
+  TRACER_NAME,
+  type XRayNodeSdkConfig,
+  type XRayOutboundInstrumentation,
+  ensureTracing,
+  getState,
+  startTracing,
+  xrayNodeSdkConfig,
+} from './setup/index.js';
 export { type AnnotationValue, XRAY_HEADER_KEY, annotate, invocationContext, setMetadata } from './xray/index.js';
 export type * from './types.js';
