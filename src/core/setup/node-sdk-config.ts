@@ -1,6 +1,6 @@
 import type { ContextManager, TextMapPropagator, TracerProvider } from '@opentelemetry/api';
 import type { Resource } from '@opentelemetry/resources';
-import type { IdGenerator, Sampler, SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { type IdGenerator, NoopSpanProcessor, type Sampler, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { createSpanProcessors } from '../exporters/index.js';
 import { startOutboundTracing } from '../outbound/index.js';
 import { createSampler } from '../sampling/index.js';
@@ -128,7 +128,9 @@ export function xrayNodeSdkConfig(options: TracingOptions = {}): XRayNodeSdkConf
     idGenerator: ids,
     textMapPropagator: createPropagator(resolved.propagators),
     sampler: createSampler(resolved),
-    spanProcessors,
+    // NodeSDK registers no provider at all without a span processor: with exporter 'none' the
+    // app still wants X-Ray ids and headers.
+    spanProcessors: spanProcessors.length > 0 ? spanProcessors : [new NoopSpanProcessor()],
     resource: createResource(resolved),
     contextManager,
     instrumentations: resolved.outbound ? [outboundInstrumentation(record)] : [],
