@@ -1,9 +1,13 @@
 /**
  * @module otel-xray
- * AWS X-Ray tracing on OpenTelemetry: `startTracing`, plus `annotate` and `setMetadata` for X-Ray's own span data.
+ * AWS X-Ray tracing on OpenTelemetry: `startTracing` (or `xrayNodeSdkConfig` for an app's own
+ * NodeSDK), plus `annotate` and `setMetadata` for X-Ray's own span data.
  */
 export {
   startTracing,
+  xrayNodeSdkConfig,
+  type XRayNodeSdkConfig,
+  type XRayOutboundInstrumentation,
   annotate,
   setMetadata,
   type AnnotationValue,

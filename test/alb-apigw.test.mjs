@@ -144,12 +144,17 @@ describe('behind ALB and API Gateway (default propagators: xray, tracecontext, b
         assert.equal(parentId(span), PARENT);
       });
 
-      it('a Root-only X-Amzn-Trace-Id also wins over traceparent when X-Ray is listed first', async () => {
-        const { path } = await get(server(), { 'x-amzn-trace-id': `Root=${ALB_ROOT}`, traceparent: `00-${W3C_TRACE_ID}-${W3C_PARENT}-01` });
-        const span = await serverSpan(path);
-        assert.equal(span.spanContext().traceId, ALB_TRACE_ID);
-        assert.equal(parentId(span), undefined);
-      });
+      // An ALB adds a Root-only header in front of a W3C caller: the caller's full parent keeps the trace in one piece.
+      for (const [label, header] of [...rootOnly, ['ALB: Root only with Sampled=0', `Root=${ALB_ROOT};Sampled=0`]]) {
+        it(`${label} next to a traceparent: the traceparent parent wins`, async () => {
+          const { path, header: answer, body } = await get(server(), { 'x-amzn-trace-id': header, traceparent: `00-${W3C_TRACE_ID}-${W3C_PARENT}-01` });
+          const span = await serverSpan(path);
+          assert.equal(span.spanContext().traceId, W3C_TRACE_ID);
+          assert.equal(parentId(span), W3C_PARENT);
+          assert.equal(answer, `Root=${xrayTraceId(W3C_TRACE_ID)};Sampled=1`);
+          assert.equal(body.downstream, `Root=${xrayTraceId(W3C_TRACE_ID)};Parent=${span.spanContext().spanId};Sampled=1`);
+        });
+      }
 
       it('a garbage X-Amzn-Trace-Id leaves traceparent to decide', async () => {
         const { path } = await get(server(), { 'x-amzn-trace-id': 'Root=nonsense', traceparent: `00-${W3C_TRACE_ID}-${W3C_PARENT}-01` });

@@ -4,9 +4,10 @@ import { describe, it } from 'node:test';
 import {
   formatResponseHeader,
   formatRoot,
-  formatXRayHeader,
+  headerText,
   parseRoot,
   parseXRayHeader,
+  withLineage,
 } from '../dist/esm/core/xray/header.js';
 
 const ROOT = '1-5759e988-bd862e3fe1be46a994272793';
@@ -67,9 +68,10 @@ describe('Root and header formatting', () => {
     assert.equal(parseRoot(formatRoot(TRACE_ID)), TRACE_ID);
   });
 
-  it('writes Root, Parent and Sampled, and a Lineage when given', () => {
-    assert.equal(formatXRayHeader(TRACE_ID, PARENT, true), `Root=${ROOT};Parent=${PARENT};Sampled=1`);
-    assert.equal(formatXRayHeader(TRACE_ID, PARENT, false, '3:d2b0e4b0:1'), `Root=${ROOT};Parent=${PARENT};Sampled=0;Lineage=3:d2b0e4b0:1`);
+  it('adds a Lineage when there is one', () => {
+    const header = `Root=${ROOT};Parent=${PARENT};Sampled=0`;
+    assert.equal(withLineage(header, undefined), header);
+    assert.equal(withLineage(header, '3:d2b0e4b0:1'), `${header};Lineage=3:d2b0e4b0:1`);
   });
 
   it('writes the response header with the decision', () => {
@@ -78,11 +80,29 @@ describe('Root and header formatting', () => {
   });
 
   it('reads back what it writes', () => {
-    assert.deepEqual(parseXRayHeader(formatXRayHeader(TRACE_ID, PARENT, true, '1:abcdef01:0')), {
+    assert.deepEqual(parseXRayHeader(withLineage(`Root=${formatRoot(TRACE_ID)};Parent=${PARENT};Sampled=1`, '1:abcdef01:0')), {
       traceId: TRACE_ID,
       parentId: PARENT,
       sampled: true,
       lineage: '1:abcdef01:0',
     });
   });
+});
+
+describe('headerText', () => {
+  const header = `Root=${ROOT};Parent=${PARENT};Sampled=1`;
+  it('takes a string as it is', () => assert.equal(headerText(header), header));
+  it('takes the one value of a one-element array', () => assert.equal(headerText([header]), header));
+  const unfit = [
+    ['nothing', undefined],
+    ['a number', 42],
+    ['two values', [header, header]],
+    ['an empty array', []],
+    ['an array holding a number', [42]],
+    ['values joined by a comma', `${header}, ${header}`],
+    ['over 1024 characters', `${header};Pad=${'x'.repeat(1024)}`],
+  ];
+  for (const [name, value] of unfit) {
+    it(`refuses ${name}`, () => assert.equal(headerText(value), undefined));
+  }
 });

@@ -1,16 +1,21 @@
-// X-Amzn-Trace-Id parsing and writing, through the propagator otel-xray registers.
+// X-Amzn-Trace-Id parsing and writing, through the propagators otel-xray registers by default
+// (xray, tracecontext, baggage).
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { ROOT_CONTEXT, TraceFlags, defaultTextMapGetter, defaultTextMapSetter, propagation, trace } from '@opentelemetry/api';
+import { AWSXRayPropagator } from '@opentelemetry/propagator-aws-xray';
 import { startMemoryTracing } from './support/tracing.mjs';
 
 const ROOT = '1-5759e988-bd862e3fe1be46a994272793';
 const TRACE_ID = '5759e988bd862e3fe1be46a994272793';
 const PARENT = '53995c3f42cd8ad8';
+const W3C_TRACE_ID = '0af7651916cd43dd8448eb211c80319c';
+const W3C_PARENT = 'b7ad6b7169203331';
+const TRACEPARENT = `00-${W3C_TRACE_ID}-${W3C_PARENT}-01`;
 
 let memory;
 before(() => {
-  memory = startMemoryTracing({ propagators: ['xray'] });
+  memory = startMemoryTracing();
 });
 after(() => memory.tracing.shutdown());
 
@@ -163,5 +168,83 @@ describe('X-Amzn-Trace-Id: what is carried downstream', () => {
     const carrier = {};
     propagation.inject(ROOT_CONTEXT, carrier, defaultTextMapSetter);
     assert.deepEqual(carrier, {});
+  });
+});
+
+describe('X-Amzn-Trace-Id: the key in any case', () => {
+  const header = `Root=${ROOT};Parent=${PARENT};Sampled=1`;
+  for (const key of ['X-Amzn-Trace-Id', 'X-AMZN-TRACE-ID', 'x-Amzn-trace-ID']) {
+    it(`finds ${key} with the default getter`, () => {
+      const parent = trace.getSpanContext(propagation.extract(ROOT_CONTEXT, { [key]: header }));
+      assert.equal(parent?.traceId, TRACE_ID);
+      assert.equal(parent?.spanId, PARENT);
+    });
+  }
+
+  it('finds a Root-only header under X-Amzn-Trace-Id (API Gateway event headers)', () => {
+    const context = propagation.extract(ROOT_CONTEXT, { 'X-Amzn-Trace-Id': `Root=${ROOT}`, Host: 'example.com' });
+    assert.equal(trace.getSpanContext(context), undefined);
+    assert.notEqual(context, ROOT_CONTEXT, 'the Root is kept for the next server span');
+  });
+
+  it('finds it in a one-element array (queue message attributes)', () => {
+    const parent = trace.getSpanContext(propagation.extract(ROOT_CONTEXT, { 'X-Amzn-Trace-Id': [header] }));
+    assert.equal(parent?.spanId, PARENT);
+  });
+});
+
+describe('X-Amzn-Trace-Id next to traceparent', () => {
+  it('keeps the traceparent parent when the X-Ray header is Root-only (an ALB in front of a W3C caller)', () => {
+    const context = propagation.extract(ROOT_CONTEXT, { traceparent: TRACEPARENT, 'x-amzn-trace-id': `Root=${ROOT}` });
+    const parent = trace.getSpanContext(context);
+    assert.equal(parent?.traceId, W3C_TRACE_ID);
+    assert.equal(parent?.spanId, W3C_PARENT);
+    const { span } = outbound(context);
+    assert.equal(span.spanContext().traceId, W3C_TRACE_ID);
+    assert.equal(span.parentSpanContext?.spanId, W3C_PARENT);
+  });
+
+  it('keeps it for a Root-only header with a decision too', () => {
+    const parent = trace.getSpanContext(propagation.extract(ROOT_CONTEXT, { traceparent: TRACEPARENT, 'x-amzn-trace-id': `Root=${ROOT};Sampled=0` }));
+    assert.equal(parent?.spanId, W3C_PARENT);
+    assert.equal(parent?.traceFlags, TraceFlags.SAMPLED);
+  });
+
+  it('lets a full X-Ray parent, listed first, win', () => {
+    const parent = trace.getSpanContext(propagation.extract(ROOT_CONTEXT, { traceparent: TRACEPARENT, 'x-amzn-trace-id': `Root=${ROOT};Parent=${PARENT};Sampled=1` }));
+    assert.equal(parent?.traceId, TRACE_ID);
+    assert.equal(parent?.spanId, PARENT);
+  });
+});
+
+describe('X-Amzn-Trace-Id: the same as @opentelemetry/propagator-aws-xray on the tidy form', () => {
+  const stock = new AWSXRayPropagator();
+
+  it('writes what the stock propagator writes', () => {
+    const context = extract(`Root=${ROOT};Parent=${PARENT};Sampled=1`);
+    const span = trace.getTracer('xray-header-test').startSpan('child', {}, context);
+    span.end();
+    const ours = {};
+    const theirs = {};
+    propagation.inject(trace.setSpan(context, span), ours, defaultTextMapSetter);
+    stock.inject(trace.setSpan(context, span), theirs, defaultTextMapSetter);
+    assert.equal(ours['X-Amzn-Trace-Id'], theirs['x-amzn-trace-id']);
+  });
+
+  it('reads what the stock propagator writes, and the other way round', () => {
+    const context = trace.setSpanContext(ROOT_CONTEXT, { traceId: TRACE_ID, spanId: PARENT, traceFlags: TraceFlags.SAMPLED, isRemote: false });
+    const theirs = {};
+    stock.inject(context, theirs, defaultTextMapSetter);
+    assert.deepEqual(trace.getSpanContext(propagation.extract(ROOT_CONTEXT, theirs)), { traceId: TRACE_ID, spanId: PARENT, traceFlags: TraceFlags.SAMPLED, isRemote: true });
+    const ours = {};
+    propagation.inject(context, ours, defaultTextMapSetter);
+    assert.deepEqual(trace.getSpanContext(stock.extract(ROOT_CONTEXT, ours, defaultTextMapGetter)), { traceId: TRACE_ID, spanId: PARENT, traceFlags: TraceFlags.SAMPLED, isRemote: true });
+  });
+
+  it('keeps ids lower case where the caller sent upper-case hex', () => {
+    const parent = parentOf(`Root=${ROOT.toUpperCase().replace('ROOT', 'Root')};Parent=${PARENT.toUpperCase()};Sampled=0`);
+    assert.equal(parent.traceId, TRACE_ID);
+    assert.equal(parent.spanId, PARENT);
+    assert.equal(parent.traceFlags, TraceFlags.NONE);
   });
 });

@@ -27,7 +27,17 @@ export {
   targetOf,
 } from './request/index.js';
 export { XRayLocalRulesSampler, XRayRemoteSampler, type XRayRemoteSamplerOptions, type WildcardMatcher, compileWildcard } from './sampling/index.js';
-export { TRACER_NAME, TRACER_VERSION, type TracingState, ensureTracing, getState, startTracing } from './setup/index.js';
+export {
+  TRACER_NAME,
+  TRACER_VERSION,
+  type TracingState,
+  type XRayNodeSdkConfig,
+  type XRayOutboundInstrumentation,
+  ensureTracing,
+  getState,
+  startTracing,
+  xrayNodeSdkConfig,
+} from './setup/index.js';
 export {
   type AnnotationValue,
   XRAY_HEADER_KEY,

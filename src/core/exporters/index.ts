@@ -1,8 +1,9 @@
 import { getNumberFromEnv, getStringFromEnv } from '@opentelemetry/core';
-import { type BufferConfig, BatchSpanProcessor, ConsoleSpanExporter, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { type BufferConfig, BatchSpanProcessor, ConsoleSpanExporter, type SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { DEFAULT_MAX_QUEUE_SIZE, DropCountingProcessor } from './drop-counting-processor.js';
 import { DEFAULT_DAEMON_ADDRESS, parseDaemonAddress } from './daemon-address.js';
 import { ExportPipeline } from './export-pipeline.js';
+export type { ExportPipeline } from './export-pipeline.js';
 import { FailureLoggingExporter } from './failure-log.js';
 import { otlpProtocol, otlpTarget, regionFromEnv, xrayOtlpUrl } from './exporter-settings.js';
 import { LazyExporter } from './lazy-exporter.js';
@@ -93,9 +94,4 @@ export function createExportPipeline(options: ResolvedOptions): ExportPipeline {
   const bounded = new DropCountingProcessor(batch, maxQueueSize, () => exporter.failing);
   exporter.onTaken = (count) => bounded.taken(count);
   return new ExportPipeline([bounded], bounded, exporter);
-}
-
-/** The span processors of `createExportPipeline`, without its counters. */
-export function createSpanProcessors(options: ResolvedOptions): SpanProcessor[] {
-  return createExportPipeline(options).processors;
 }

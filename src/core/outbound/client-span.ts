@@ -13,7 +13,7 @@ import {
 import { isTracingSuppressed } from '@opentelemetry/core';
 import { errorMessage, errorType } from '../common/index.js';
 import { normalizeMethod, spanNameOf } from '../request/http-attributes.js';
-import { getState } from '../setup/state.js';
+import { TRACER_NAME, getState } from '../setup/state.js';
 import { fullUrl } from './url.js';
 
 /**
@@ -61,8 +61,8 @@ export function startClientSpan<C>(
   carrier: C | undefined,
   setter: TextMapSetter<C>,
 ): Span | undefined {
-  const tracer = getState()?.tracer;
-  if (tracer === undefined) return undefined;
+  // No state yet: the app's own provider (NodeSDK) traces, and no request has reached the middleware.
+  const tracer = getState()?.tracer ?? trace.getTracer(TRACER_NAME);
   const normalized = normalizeMethod(method);
   const attributes: Attributes = { 'http.request.method': normalized };
   if (normalized === '_OTHER' && method !== undefined) attributes['http.request.method_original'] = method;

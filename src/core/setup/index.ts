@@ -2,3 +2,4 @@
 export { type ResolvedOptions, resolveOptions } from './options.js';
 export { ensureTracing, startTracing } from './start-tracing.js';
 export { TRACER_NAME, TRACER_VERSION, type TracingState, getState } from './state.js';
+export { type XRayNodeSdkConfig, type XRayOutboundInstrumentation, xrayNodeSdkConfig } from './node-sdk-config.js';

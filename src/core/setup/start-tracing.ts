@@ -1,30 +1,38 @@
-import { DiagConsoleLogger, DiagLogLevel, context, diag, propagation, trace } from '@opentelemetry/api';
-import { diagLogLevelFromString, getBooleanFromEnv, getStringFromEnv } from '@opentelemetry/core';
+import { type TextMapPropagator, context, diag, propagation, trace } from '@opentelemetry/api';
+import { getBooleanFromEnv } from '@opentelemetry/core';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { StorageContextManager } from './context-manager.js';
 import { createExportPipeline } from '../exporters/index.js';
 import { XRayIdGenerator } from '../xray/id-generator.js';
+import { borrowRegisteredProvider } from './borrowed.js';
+import { registeredGlobals, setUpDiagnostics } from './diagnostics.js';
 import { resolveOptions } from './options.js';
 import { createPropagator } from './propagators.js';
 import { createResource } from './resource.js';
 import { createSampler, hidingXRaySamplerEnv, stopSampler } from '../sampling/index.js';
 import { startOutboundTracing } from '../outbound/index.js';
-import { OFF_STATE, TRACER_NAME, TRACER_VERSION, type TracingState, getState, isProviderRegistered, noStats, setState } from './state.js';
+import { OFF_STATE, TRACER_NAME, TRACER_VERSION, type TracingState, getState, isProviderRegistered, setState } from './state.js';
 import type { Tracing, TracingOptions } from '../types.js';
 
 /** How long the SIGTERM flush may hold the process before it exits anyway. */
 const SIGTERM_FLUSH_TIMEOUT_MS = 5000;
 
-/** Where @opentelemetry/api 1.x keeps its globals: a `diag` entry there means the app set a logger. */
-const OTEL_API_GLOBALS = Symbol.for('opentelemetry.js.api.1');
-
-function setUpDiagnostics(): void {
-  const levelFromEnv = diagLogLevelFromString(getStringFromEnv('OTEL_LOG_LEVEL'));
-  const appLogger = (globalThis as { [OTEL_API_GLOBALS]?: { diag?: unknown } })[OTEL_API_GLOBALS]?.diag !== undefined;
-  // Keep a logger the app set itself; otherwise warnings (export failures, dropped spans)
-  // reach the console unless OTEL_LOG_LEVEL says otherwise.
-  if (appLogger && levelFromEnv === undefined) return;
-  diag.setLogger(new DiagConsoleLogger(), { logLevel: levelFromEnv ?? DiagLogLevel.WARN, suppressOverrideMessage: true });
+/**
+ * Registers the provider, context manager and propagator with the OTel API, each unless the
+ * app registered its own already: the API would refuse a second one with a stack trace.
+ */
+function registerGlobally(provider: NodeTracerProvider, contextManager: StorageContextManager, propagator: TextMapPropagator): () => void {
+  const taken = registeredGlobals();
+  trace.setGlobalTracerProvider(provider);
+  if (!taken.context) context.setGlobalContextManager(contextManager.enable());
+  if (!taken.propagation) propagation.setGlobalPropagator(propagator);
+  const kept = [taken.context ? 'context manager' : undefined, taken.propagation ? 'propagator' : undefined].filter(Boolean);
+  if (kept.length > 0) diag.warn(`otel-xray: the app registered its own OpenTelemetry ${kept.join(' and ')}: otel-xray keeps ${kept.length > 1 ? 'them' : 'it'}`);
+  return () => {
+    trace.disable();
+    if (!taken.propagation) propagation.disable();
+    if (!taken.context) context.disable();
+  };
 }
 
 /**
@@ -68,6 +76,19 @@ export function startTracing(options: TracingOptions = {}): Tracing {
     setState(OFF_STATE);
     return OFF_STATE.handle;
   }
+  if (isProviderRegistered()) {
+    // The app runs its own SDK (NodeSDK): a second provider would split its traces, and the API refuses one.
+    if (Object.keys(options ?? {}).length > 0) {
+      setUpDiagnostics();
+      diag.warn(
+        'otel-xray: an OpenTelemetry tracer provider is already registered, so otel-xray uses it and these startTracing() ' +
+          'options are ignored: pass them to xrayNodeSdkConfig(options) and spread that into the NodeSDK options',
+      );
+    }
+    const borrowed = borrowRegisteredProvider();
+    setState(borrowed);
+    return borrowed.handle;
+  }
   // Before the options: a bad option or environment value must reach the log, even at a lazy start.
   setUpDiagnostics();
   const resolved = resolveOptions(options);
@@ -84,10 +105,7 @@ export function startTracing(options: TracingOptions = {}): Tracing {
         spanProcessors: pipeline.processors,
       }),
   );
-  if (isProviderRegistered()) {
-    diag.warn('otel-xray: another tracer provider is already registered with the OpenTelemetry API: otel-xray records its spans with its own provider, other instrumentation keeps using the registered one');
-  }
-  provider.register({ contextManager, propagator: createPropagator(resolved.propagators) });
+  const unregister = registerGlobally(provider, contextManager, createPropagator(resolved.propagators));
 
   let stopSigterm: (() => void) | undefined;
   const stopOutbound = resolved.outbound ? startOutboundTracing() : undefined;
@@ -105,9 +123,7 @@ export function startTracing(options: TracingOptions = {}): Tracing {
           await pipeline.shutdown(provider.shutdown());
         } finally {
           if (getState()?.handle === handle) setState(OFF_STATE);
-          trace.disable();
-          propagation.disable();
-          context.disable();
+          unregister();
         }
       })();
       return stopping;
@@ -128,11 +144,7 @@ export function ensureTracing(): TracingState {
   const state = getState();
   if (state !== undefined) return state;
   if (isProviderRegistered()) {
-    const borrowed: TracingState = {
-      kind: 'borrowed',
-      handle: { forceFlush: async () => {}, shutdown: async () => setState(undefined), stats: noStats },
-      tracer: trace.getTracer(TRACER_NAME, TRACER_VERSION),
-    };
+    const borrowed = borrowRegisteredProvider();
     setState(borrowed);
     return borrowed;
   }

@@ -8,7 +8,8 @@ import { PACKAGE_VERSION } from './version.js';
 /**
  * What the middleware, outbound hooks and exporters share once tracing has started:
  * - `own`: otel-xray registered its provider (X-Ray ids, our context manager, the options);
- * - `borrowed`: the app registered its own provider first, and otel-xray's spans go through it;
+ * - `borrowed`: the app registered its own provider first (NodeSDK), and otel-xray's spans go
+ *   through it; with the X-Ray parts when it was built from `xrayNodeSdkConfig`;
  * - `off`: OTEL_SDK_DISABLED, or after shutdown() until startTracing() runs again.
  */
 export type TracingState =
@@ -21,7 +22,16 @@ export type TracingState =
       readonly options: ResolvedOptions;
     }
   | {
-      readonly kind: 'borrowed' | 'off';
+      readonly kind: 'borrowed';
+      readonly handle: Tracing;
+      readonly tracer: Tracer;
+      /** Present when the app's provider was built from `xrayNodeSdkConfig`. */
+      readonly ids?: XRayIdGenerator;
+      readonly contextManager?: StorageContextManager;
+      readonly options?: ResolvedOptions;
+    }
+  | {
+      readonly kind: 'off';
       readonly handle: Tracing;
       readonly tracer: Tracer;
       readonly ids?: undefined;

@@ -1,10 +1,11 @@
 /**
  * Parses and formats the X-Ray trace header (`X-Amzn-Trace-Id`).
  *
- * Written here rather than taken from `@opentelemetry/propagator-aws-xray` because the stock
- * propagator rejects headers that AWS front ends really send: `Root=` alone (ALB, API Gateway),
- * `Sampled=?` or no `Sampled` (a deferred decision), spaces around `=`, lower-case keys; and it
- * drops `Lineage` on the way out. Parsing never throws: anything unusable yields `undefined`.
+ * The tidy form (`Root=…;Parent=…;Sampled=0|1`) is read and written by
+ * `@opentelemetry/propagator-aws-xray` (see propagator.ts). This parser covers what AWS front
+ * ends really send and the stock propagator rejects: `Root=` alone (ALB, API Gateway),
+ * `Sampled=?` or no `Sampled` (a deferred decision), spaces around `=`, lower-case keys, and
+ * `Lineage`. Parsing never throws: anything unusable yields `undefined`.
  */
 
 /** The header's name as written on requests and responses. */
@@ -67,6 +68,16 @@ export function formatRoot(traceId: string): string {
 }
 
 /**
+ * The header's text as a carrier holds it (a string, or a one-element array), if it is fit to
+ * parse: several values, or values joined by a comma, cannot be trusted; real headers are short.
+ */
+export function headerText(value: unknown): string | undefined {
+  const text = Array.isArray(value) && value.length === 1 ? (value[0] as unknown) : value;
+  if (typeof text !== 'string' || text.length > MAX_HEADER_LENGTH || text.includes(',')) return undefined;
+  return text;
+}
+
+/**
  * Reads an `X-Amzn-Trace-Id` value. Keys in any order and case, spaces around `;` and `=`
  * allowed; `Self` and unknown keys are skipped; a bad `Lineage` is dropped, not fatal.
  *
@@ -74,9 +85,9 @@ export function formatRoot(traceId: string): string {
  * parseXRayHeader('Self=1-67891233-12456789abcdef012345678;Root=1-67891233-abcdef012345678912345678');
  * // → { traceId: '67891233abcdef012345678912345678', parentId: undefined, sampled: undefined, lineage: undefined }
  */
-export function parseXRayHeader(header: unknown): XRayHeader | undefined {
-  // A comma means several headers were joined into one: none of them can be trusted.
-  if (typeof header !== 'string' || header.length > MAX_HEADER_LENGTH || header.includes(',')) return undefined;
+export function parseXRayHeader(value: unknown): XRayHeader | undefined {
+  const header = headerText(value);
+  if (header === undefined) return undefined;
   let traceId: string | undefined;
   let parentId: string | undefined;
   let sampled: boolean | undefined;
@@ -113,13 +124,13 @@ export function formatResponseHeader(traceId: string, sampled: boolean): string 
 }
 
 /**
- * Writes the header X-Ray expects downstream: `Root=…;Parent=…;Sampled=0|1[;Lineage=…]`.
+ * A written header with the caller's `Lineage` carried on (a value `parseXRayHeader` accepted,
+ * so the header never grows hop after hop), or unchanged without one.
  *
  * @example
- * formatXRayHeader('5759e988bd862e3fe1be46a994272793', '53995c3f42cd8ad8', true);
- * // → 'Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1'
+ * withLineage('Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1', '3:d2b0e4b0:1');
+ * // → 'Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1;Lineage=3:d2b0e4b0:1'
  */
-export function formatXRayHeader(traceId: string, parentId: string, sampled: boolean, lineage?: string): string {
-  const header = `Root=${formatRoot(traceId)};Parent=${parentId};Sampled=${sampled ? '1' : '0'}`;
+export function withLineage(header: string, lineage: string | undefined): string {
   return lineage === undefined ? header : `${header};Lineage=${lineage}`;
 }
