@@ -124,23 +124,25 @@ describe('xray-otlp exporter to a local endpoint', () => {
     assert.ok(spans.every((s) => s.resource['service.name'] === 'signed' && s.attributes['http.route'] === '/items/:id'));
   });
 
-  test('absent credentials: one clear log line, no crash, the app finishes', async () => {
+  test('absent credentials: one clear log line, the count of lost spans at shutdown, no crash, the app finishes', async () => {
     const { code, stderr, stdout } = await runChild(receiver.url, { AWS_REGION: REGION });
     assert.equal(code, 0, stderr);
     assert.match(stdout, /finished/);
     const lines = stderr.split('\n').filter((line) => line.includes('otel-xray'));
-    assert.equal(lines.length, 1, stderr);
+    assert.equal(lines.length, 2, stderr);
     assert.match(lines[0], /otel-xray: exporting spans to X-Ray's OTLP endpoint .* failed: cannot sign the request: .*credentials/i);
+    assert.match(lines[1], /otel-xray: shutdown: 3 spans were not exported/);
   });
 
-  test('expired credentials (403 ExpiredTokenException): one clear log line, no crash', async () => {
+  test('expired credentials (403 ExpiredTokenException): one clear log line, the count of lost spans at shutdown, no crash', async () => {
     const { code, stderr, stdout } = await runChild(expiredReceiver.url, {
       AWS_REGION: REGION, AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,
     });
     assert.equal(code, 0, stderr);
     assert.match(stdout, /finished/);
     const lines = stderr.split('\n').filter((line) => line.includes('otel-xray'));
-    assert.equal(lines.length, 1, stderr);
-    assert.match(lines[0], /HTTP 403: .*ExpiredTokenException/);
+    assert.equal(lines.length, 2, stderr);
+    assert.match(lines[0], /HTTP 403: ExpiredTokenException/);
+    assert.match(lines[1], /otel-xray: shutdown: 3 spans were not exported/);
   });
 });

@@ -1,6 +1,8 @@
-// Network faults on the export path fail the export, never the process.
+// Network faults and hostile answers on the export path fail the export, never the process, and
+// never put a credential in the log or an unbounded answer in memory.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import http from 'node:http';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { after, describe, it } from 'node:test';
@@ -74,4 +76,80 @@ describe('OTLP export to an endpoint that answers early and resets', () => {
       assert.match(result.stderr, /exporting spans to the OTLP collector .* failed/, 'the failed export is reported');
     });
   }
+});
+
+// Requests are signed with these; none of them may reach the log.
+const CREDENTIALS = { AWS_ACCESS_KEY_ID: 'AKIDEXPORTFAULTS0001', AWS_SECRET_ACCESS_KEY: 'export-faults-secret-key', AWS_SESSION_TOKEN: 'export-faults-session-token' };
+const SIGV4_ENV = {
+  EFA_EXPORTER: 'xray-otlp',
+  AWS_REGION: 'eu-west-1',
+  AWS_EC2_METADATA_DISABLED: 'true',
+  EFA_SPANS: '4',
+  EFA_ATTRIBUTE_BYTES: '16',
+  ...CREDENTIALS,
+};
+
+/** An HTTP endpoint on 127.0.0.1 whose answers come from `handler`. */
+async function endpointAnswering(handler) {
+  const server = http.createServer(handler);
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${server.address().port}/v1/traces`,
+    close() {
+      server.closeAllConnections();
+      return new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
+
+describe('X-Ray OTLP (SigV4) export to a hostile endpoint', () => {
+  it('an error answer that echoes the request headers puts no credential in the log', async () => {
+    let signature;
+    const endpoint = await endpointAnswering((req, res) => {
+      req.resume();
+      signature = /Signature=([0-9a-f]+)/.exec(String(req.headers.authorization))?.[1];
+      res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ message: 'bad request', echoed: req.headers }));
+    });
+    try {
+      const result = await runExport({ ...SIGV4_ENV, EFA_ENDPOINT: endpoint.url });
+      assert.equal(result.stdout, 'alive\n', result.stderr);
+      assert.ok(signature, 'the request was signed');
+      assert.match(result.stderr, /exporting spans to X-Ray's OTLP endpoint .* failed: HTTP 400/);
+      for (const secret of [...Object.values(CREDENTIALS), signature, 'Credential=', 'x-amz-security-token']) {
+        assert.ok(!result.stderr.includes(secret), `the log contains ${secret}:\n${result.stderr}`);
+      }
+    } finally {
+      await endpoint.close();
+    }
+  });
+
+  it('an answer of 256 MB is read only up to 4 MB, and the export fails', async () => {
+    const TOTAL = 256 * 1024 * 1024;
+    const chunk = Buffer.alloc(64 * 1024, 'a');
+    let written = 0;
+    const endpoint = await endpointAnswering((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        res.writeHead(200, { 'content-type': 'application/x-protobuf', 'content-length': TOTAL });
+        const more = () => {
+          while (written < TOTAL && !res.destroyed) {
+            written += chunk.length;
+            if (!res.write(chunk)) return void res.once('drain', more);
+          }
+          if (written >= TOTAL) res.end();
+        };
+        res.on('close', () => res.removeAllListeners('drain'));
+        more();
+      });
+    });
+    try {
+      const result = await runExport({ ...SIGV4_ENV, EFA_ENDPOINT: endpoint.url });
+      assert.equal(result.stdout, 'alive\n', result.stderr);
+      assert.match(result.stderr, /exporting spans to X-Ray's OTLP endpoint .* failed: the answer was larger than 4194304 bytes/);
+      // What the client stopped reading at, plus what the socket buffers took: far below the whole answer.
+      assert.ok(written < 32 * 1024 * 1024, `${(written / 1048576).toFixed(1)} MB were written before the client stopped reading`);
+    } finally {
+      await endpoint.close();
+    }
+  });
 });

@@ -10,6 +10,7 @@
  * - sampling/   parent-based X-Ray sampling, local and centralized rules
  * - outbound/   CLIENT spans and trace headers for fetch/undici and node:http(s)
  * - exporters/  transports (OTLP, X-Ray daemon, X-Ray OTLP with SigV4); segment/ is the span → segment translation
+ * - net/        HTTP plumbing for exporters and the sampling client: guarded agents, a capped POST
  */
 export { errorMessage, errorType, invalidOption } from './common/index.js';
 export { AWS_SDK_CALL_KEY, SKIP, outboundMode } from './outbound/client-span.js';

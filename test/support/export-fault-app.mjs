@@ -1,13 +1,13 @@
-// A process that exports one large batch through otel-xray's OTLP exporter, then reports whether it
-// is still alive. Run by the reliability suite against misbehaving endpoints on 127.0.0.1.
-//   EFA_ENDPOINT=<OTLP URL>  EFA_SPANS=<count>  EFA_ATTRIBUTE_BYTES=<bytes of text per span>
+// A process that exports one batch through otel-xray's OTLP or X-Ray OTLP (SigV4) exporter, then
+// reports whether it is still alive. Run by the reliability suite against misbehaving endpoints on 127.0.0.1.
+//   EFA_EXPORTER=otlp|xray-otlp  EFA_ENDPOINT=<URL>  EFA_SPANS=<count>  EFA_ATTRIBUTE_BYTES=<bytes of text per span>
 // Prints `alive` on stdout a while after the export settled, then exits 0; a crash exits non-zero.
 import { trace } from '@opentelemetry/api';
 import { startTracing } from 'otel-xray';
 
 const tracing = startTracing({
   serviceName: 'export-fault-app',
-  exporter: 'otlp',
+  exporter: process.env.EFA_EXPORTER ?? 'otlp',
   endpoint: process.env.EFA_ENDPOINT,
   outbound: false,
   flushOnSigterm: false,

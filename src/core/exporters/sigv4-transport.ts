@@ -1,12 +1,11 @@
 import type { ExportResponse, IExporterTransport } from '@opentelemetry/otlp-exporter-base';
-import { request as httpRequest } from 'node:http';
-import { request as httpsRequest } from 'node:https';
+import { errorMessage } from '../common/index.js';
+import { ResponseTooLargeError, awsErrorType, post } from '../net/index.js';
 
 const RETRYABLE_STATUS = new Set([429, 502, 503, 504]);
 const MAX_ATTEMPTS = 5;
 const INITIAL_BACKOFF_MS = 1000;
 const MAX_BACKOFF_MS = 5000;
-const MAX_ERROR_BODY = 300;
 
 /** AWS credentials, as the AWS SDK's credential providers return them. */
 export type CredentialsProvider = () => Promise<{ accessKeyId: string; secretAccessKey: string; sessionToken?: string; expiration?: Date }>;
@@ -30,11 +29,9 @@ type Signed = { method: string; headers: Record<string, string>; path: string };
 export class SigV4Transport implements IExporterTransport {
   private signer: Promise<Signer> | undefined;
   private readonly url: URL;
-  private readonly request: typeof httpRequest;
 
   constructor(private readonly options: SigV4TransportOptions) {
     this.url = options.url;
-    this.request = options.url.protocol === 'http:' ? httpRequest : httpsRequest;
   }
 
   private loadSigner(): Promise<Signer> {
@@ -66,33 +63,32 @@ export class SigV4Transport implements IExporterTransport {
     return (await signer.sign(unsigned)) as Signed;
   }
 
-  private post(body: Uint8Array, timeoutMillis: number): Promise<ExportResponse> {
-    return this.sign(body).then(
-      (signed) =>
-        new Promise<ExportResponse>((resolve) => {
-          const req = this.request(this.url, { method: 'POST', headers: signed.headers, timeout: timeoutMillis }, (res) => {
-            const chunks: Buffer[] = [];
-            res.on('data', (chunk: Buffer) => chunks.push(chunk));
-            res.on('error', (error) => resolve({ status: 'failure', error }));
-            res.on('end', () => {
-              const status = res.statusCode ?? 0;
-              const data = Buffer.concat(chunks);
-              if (status >= 200 && status < 300) return resolve({ status: 'success', data });
-              const detail = `HTTP ${status}: ${data.toString('utf8', 0, MAX_ERROR_BODY).trim()}`;
-              if (RETRYABLE_STATUS.has(status)) {
-                const retryAfter = Number(res.headers['retry-after']);
-                return resolve({ status: 'retryable', error: new Error(detail), retryInMillis: Number.isFinite(retryAfter) ? retryAfter * 1000 : undefined });
-              }
-              resolve({ status: 'failure', error: new Error(detail) });
-            });
-          });
-          req.on('timeout', () => req.destroy(new Error(`no response within ${timeoutMillis} ms`)));
-          req.on('error', (error) => resolve({ status: 'retryable', error }));
-          req.end(body);
-        }),
+  /**
+   * One signed POST. An error names the status and the AWS error type only: the body of an
+   * error answer may echo the request's headers (access key id, signature, session token).
+   */
+  private async post(body: Uint8Array, timeoutMillis: number): Promise<ExportResponse> {
+    let signed: Signed;
+    try {
+      signed = await this.sign(body);
+    } catch (error) {
       // Signing fails when no credentials can be found: retrying will not find them sooner.
-      (error: unknown) => ({ status: 'failure', error: new Error(`cannot sign the request: ${error instanceof Error ? error.message : String(error)}`) }),
-    );
+      return { status: 'failure', error: new Error(`cannot sign the request: ${errorMessage(error)}`) };
+    }
+    try {
+      const response = await post(this.url, body, { headers: signed.headers, timeoutMillis });
+      const { status } = response;
+      if (status >= 200 && status < 300) return { status: 'success', data: response.body };
+      const type = awsErrorType(response);
+      const error = new Error(type === undefined ? `HTTP ${status}` : `HTTP ${status}: ${type}`);
+      if (!RETRYABLE_STATUS.has(status)) return { status: 'failure', error };
+      const retryAfter = Number(response.headers['retry-after']);
+      return { status: 'retryable', error, retryInMillis: Number.isFinite(retryAfter) ? retryAfter * 1000 : undefined };
+    } catch (error) {
+      // An oversized answer will be oversized again; a network error or a timeout may pass.
+      if (error instanceof ResponseTooLargeError) return { status: 'failure', error };
+      return { status: 'retryable', error: error instanceof Error ? error : new Error(String(error)) };
+    }
   }
 
   /** Sends, retrying 429/502/503/504 and network errors with backoff while time remains. */
