@@ -42,8 +42,10 @@ function attributesOf(document: RawDocument): Record<string, unknown> {
   return attributes;
 }
 
-function toSpan(document: RawDocument, traceId: string, parentId: string | undefined, isSegment: boolean, service: string | undefined): ViewerSpan {
-  const { subsegments: _inline, ...own } = document;
+function toSpan(document: RawDocument, traceId: string, parentId: string | undefined, isSegment: boolean, service: string | undefined, inline: boolean): ViewerSpan {
+  const { subsegments: _inline, ...fields } = document;
+  // An inline subsegment is shown (and checked) as the independent subsegment it stands for.
+  const own: SegmentDocument = inline ? { ...fields, trace_id: `1-${traceId.slice(0, 8)}-${traceId.slice(8)}`, parent_id: parentId, type: 'subsegment' } : fields;
   const startMs = document.start_time * 1000;
   const endMs = typeof document.end_time === 'number' ? document.end_time * 1000 : startMs;
   const span: ViewerSpan = {
@@ -79,7 +81,7 @@ function collect(value: unknown, traceId: string | undefined, parentId: string |
   const parent = typeof document.parent_id === 'string' ? document.parent_id : parentId;
   if (parent !== undefined && !SPAN_ID.test(parent)) throw new BadPayload(`bad parent_id ${JSON.stringify(parent)}`);
   // An independent subsegment learns its service from its segment once the trace holds both.
-  const span = toSpan(document, trace, parent, depth === 0 && document.type !== 'subsegment', service);
+  const span = toSpan(document, trace, parent, depth === 0 && document.type !== 'subsegment', service, depth > 0);
   out.push(span);
   const inline = document.subsegments;
   if (inline === undefined) return;
