@@ -60,7 +60,8 @@ function keyValues(value: unknown, depth = 0): Record<string, unknown> {
   const result: Record<string, unknown> = {};
   for (const entry of list(value, 'attributes')) {
     const pair = object(entry, 'attribute');
-    result[text(pair.key, 'attribute key')] = anyValue(pair.value, depth + 1);
+    if (typeof pair.key !== 'string') throw new BadPayload('an attribute has no key');
+    result[pair.key] = anyValue(pair.value, depth + 1);
   }
   return result;
 }
