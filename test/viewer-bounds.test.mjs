@@ -155,7 +155,7 @@ describe('bounds under a flood', () => {
     return process.memoryUsage().heapUsed;
   };
   const flood = (first, count) => inBatches(count, 16, async (i) => {
-    const response = await postOtlp(setup.viewer.otlpUrl, jsonTrace(first + i, 5, 2000), 'application/json');
+    const response = await postOtlp(setup.viewer.otlpUrl, jsonTrace(first + i, 5, 4000), 'application/json');
     assert.equal(response.status, 200);
     await response.arrayBuffer();
   });
@@ -167,7 +167,7 @@ describe('bounds under a flood', () => {
     await flood(300, 1500);
     const grown = heapAfterGc() - before;
     assert.deepEqual(setup.viewer.store.stats(), { traces: 50, spans: 250, evictedTraces: 1750, droppedSpans: 0 });
-    // 1,500 more traces of 5 spans with 2 KB attributes would hold well over 30 MB if kept.
+    // 1,500 more traces of 5 spans with 4 KB attributes would hold over 50 MB if kept.
     assert.ok(grown < 15 * 1024 * 1024, `heap grew by ${grown} bytes`);
     const { traces } = await setup.api('api/traces');
     assert.equal(traces.length, 50);
