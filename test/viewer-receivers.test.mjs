@@ -79,6 +79,42 @@ describe('OTLP/HTTP receiver', () => {
   });
 });
 
+describe('X-Ray warnings', () => {
+  it('flags what X-Ray would reject or cut: key characters, annotation count, field lengths, document size', async () => {
+    const annotationKeys = ['cart.id', ...Array.from({ length: 60 }, (_, i) => `a${i}`)];
+    const attributes = {
+      'aws.xray.annotations': annotationKeys,
+      ...Object.fromEntries(annotationKeys.map((key) => [key, 'v'])),
+      'http.request.method': 'GET',
+      'url.full': `http://shop.example/${'p'.repeat(300)}`,
+      big: 'y'.repeat(70_000),
+    };
+    const value = (v) => (Array.isArray(v) ? { arrayValue: { values: v.map((item) => ({ stringValue: item })) } } : { stringValue: v });
+    const body = {
+      resourceSpans: [{
+        resource: { attributes: [{ key: 'service.name', value: { stringValue: 'shop' } }] },
+        scopeSpans: [{ spans: [{
+          traceId: 'abababababababababababababababab', spanId: '2222222222222222', parentSpanId: '3333333333333333', name: 'GET', kind: 3,
+          startTimeUnixNano: '1700000000000000000', endTimeUnixNano: '1700000000005000000',
+          attributes: Object.entries(attributes).map(([key, v]) => ({ key, value: value(v) })),
+        }] }],
+      }],
+    };
+    assert.equal((await postOtlp(setup.viewer.otlpUrl, JSON.stringify(body), 'application/json')).status, 200);
+    const { spans: [span] } = await receivedTrace('abababababababababababababababab', 1);
+    const warnings = span.warnings.join('\n');
+    assert.match(warnings, /^11 annotation\(s\) left out: X-Ray keeps 50 per document$/m);
+    assert.match(warnings, /^1 value\(s\) cut by the translation to X-Ray's field limits/m);
+    assert.match(warnings, /^annotation key "cart\.id": X-Ray allows only letters, digits and _/m);
+    assert.match(warnings, /^document is 7\d,\d{3} bytes, over X-Ray's 64 KB limit: the xray-daemon exporter trims it \(metadata\)$/m);
+    assert.equal(span.warnings.length, 4, warnings);
+    assert.equal(Object.keys(span.document.annotations).length, 50);
+    assert.equal(span.document.http.request.url.length, 250);
+    // The page shows the document as the translation makes it; the trim happens when it is sent.
+    assert.equal(span.document.metadata.default.big.length, 70_000);
+  });
+});
+
 describe('X-Ray daemon UDP receiver', () => {
   const { tracer, exporter } = memoryTracer('inventory');
 
@@ -112,7 +148,7 @@ describe('X-Ray daemon UDP receiver', () => {
 describe('the JSON API the page reads', () => {
   it('lists traces newest first with their summary, and 404s an unknown trace', async () => {
     const { traces } = await setup.api('api/traces');
-    assert.ok(traces.length >= 5);
+    assert.equal(traces.length, 6);
     for (let i = 1; i < traces.length; i++) assert.ok(traces[i - 1].startMs >= traces[i].startMs);
     const payments = traces.find((t) => t.name === 'payments');
     assert.equal(payments.xrayTraceId, '1-6745d1c0-0123456789abcdef01234567');
@@ -137,10 +173,10 @@ describe('the JSON API the page reads', () => {
 
   it('reports counts and addresses in /api/stats', async () => {
     const stats = await setup.api('api/stats');
-    assert.equal(stats.accepted.otlpRequests, 5);
+    assert.equal(stats.accepted.otlpRequests, 6);
     assert.equal(stats.accepted.udpDatagrams, 3);
-    assert.equal(stats.traces, 5);
-    assert.equal(stats.spans, 10);
+    assert.equal(stats.traces, 6);
+    assert.equal(stats.spans, 11);
     assert.deepEqual(stats.rejected, { protobuf: 0, json: 0, udp: 0, other: 0 });
     assert.equal(stats.addresses.otlp, setup.viewer.otlpUrl);
     assert.equal(typeof stats.version, 'number');
@@ -158,12 +194,22 @@ describe('the JSON API the page reads', () => {
     assert.equal((await fetch(setup.viewer.pageUrl, { method: 'POST' })).status, 405);
   });
 
-  it('reports each trace once as finished, with its tree', () => {
+  it('reports each trace once as finished, with its tree, and again when more spans arrive', async () => {
     setup.viewer.settle();
     setup.viewer.settle();
-    assert.equal(setup.finished.length, 5);
+    assert.equal(setup.finished.length, 6);
     const payments = setup.finished.find((f) => f.traceId === '6745d1c00123456789abcdef01234567');
     assert.deepEqual(payments.spans.map((s) => s.name), ['payments', 'Stripe']);
+    assert.equal(payments.update, false);
+    const late = { name: 'ledger', id: 'aaaaaaaaaaaaaaa3', trace_id: '1-6745d1c0-0123456789abcdef01234567', parent_id: 'aaaaaaaaaaaaaaa1', type: 'subsegment', namespace: 'remote', start_time: 1_700_000_000.21, end_time: 1_700_000_000.22 };
+    await sendDatagrams(setup.viewer.udpAddress, [Buffer.from(DAEMON_HEADER + JSON.stringify(late))]);
+    await receivedTrace('6745d1c00123456789abcdef01234567', 3);
+    setup.viewer.settle();
+    assert.equal(setup.finished.length, 7);
+    const again = setup.finished[6];
+    assert.equal(again.update, true);
+    // An independent subsegment takes the service of the segment it belongs to.
+    assert.deepEqual(again.spans.map((s) => [s.depth, s.service, s.name]), [[0, 'payments', 'payments'], [1, 'payments', 'Stripe'], [1, 'payments', 'ledger']]);
   });
 });
 

@@ -28,7 +28,7 @@ const viewer = await startViewer({
   otlpPort: 0,
   udpPort: 0,
   settleMs: 60_000,
-  onTrace: (traceId, spans) => trees.push(renderTree(traceId, spans)),
+  onTrace: (traceId, spans) => trees.push({ start: Math.min(...spans.map((span) => span.startMs)), text: renderTree(traceId, spans) }),
 });
 
 // A real DynamoDB API on 127.0.0.1, with one table and one item.
@@ -87,7 +87,7 @@ for (const { child } of [orders, inventory]) {
 }
 viewer.settle();
 console.log(`\n${viewer.store.stats().spans} spans received by the local viewer:\n`);
-console.log(trees.join('\n'));
+console.log(trees.sort((a, b) => a.start - b.start).map((tree) => tree.text).join('\n'));
 dynamodbServer.close();
 
 if (flags.serve) {

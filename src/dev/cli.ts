@@ -17,12 +17,14 @@ const USAGE = `Usage: otel-xray dev [options]
 
 A port of 0 picks a free one; the addresses are printed.`;
 
-function port(value: string | undefined, fallback: number, name: string): number {
+function integer(value: string | undefined, fallback: number, name: string, min: number, max: number, what: string): number {
   if (value === undefined) return fallback;
   const number = Number(value);
-  if (!Number.isInteger(number) || number < 0 || number > 65535) throw new Error(`${name} must be a port number (0-65535), not "${value}"`);
+  if (value.trim() === '' || !Number.isInteger(number) || number < min || number > max) throw new Error(`${name} must be ${what}, not "${value}"`);
   return number;
 }
+
+const port = (value: string | undefined, fallback: number, name: string): number => integer(value, fallback, name, 0, 65535, 'a port number (0-65535)');
 
 async function main(argv: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
@@ -42,14 +44,13 @@ async function main(argv: string[]): Promise<void> {
     process.exitCode = values.help ? 0 : 1;
     return;
   }
-  const maxTraces = port(values['max-traces'], 200, '--max-traces');
   const viewer = await startViewer({
     host: values.host ?? '127.0.0.1',
     port: port(values.port, 2999, '--port'),
     otlpPort: port(values['otlp-port'], 4318, '--otlp-port'),
     udpPort: port(values['udp-port'], 2000, '--udp-port'),
-    maxTraces: Math.max(1, maxTraces),
-    onTrace: (traceId, spans) => console.log(renderTree(traceId, spans)),
+    maxTraces: integer(values['max-traces'], 200, '--max-traces', 1, 100_000, 'a number of traces (1-100000)'),
+    onTrace: (traceId, spans, update) => console.log(`${update ? '(more spans arrived) ' : ''}${renderTree(traceId, spans)}`),
   });
   console.log(`otel-xray dev
   page        ${viewer.pageUrl}
@@ -65,6 +66,7 @@ async function main(argv: string[]): Promise<void> {
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {
-  console.error(`otel-xray: ${error instanceof Error ? error.message : String(error)}`);
+  const inUse = (error as NodeJS.ErrnoException).code === 'EADDRINUSE' ? ' (choose another with --port, --otlp-port or --udp-port; 0 picks a free one)' : '';
+  console.error(`otel-xray: ${error instanceof Error ? error.message : String(error)}${inUse}`);
   process.exitCode = 1;
 });

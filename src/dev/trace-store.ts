@@ -44,7 +44,7 @@ export class TraceStore {
   private droppedSpans = 0;
   private readonly sweeper: NodeJS.Timeout;
 
-  constructor(limits: Partial<StoreLimits>, private readonly onFinished: (traceId: string, spans: PlacedSpan[]) => void) {
+  constructor(limits: Partial<StoreLimits>, private readonly onFinished: (traceId: string, spans: PlacedSpan[], update: boolean) => void) {
     this.limits = { ...DEFAULT_LIMITS, ...limits };
     this.sweeper = setInterval(() => this.finishQuiet(Date.now() - this.limits.settleMs), Math.max(50, this.limits.settleMs / 3));
     this.sweeper.unref();
@@ -88,9 +88,10 @@ export class TraceStore {
   private finishQuiet(before: number): void {
     for (const [traceId, trace] of this.traces) {
       if (trace.updatedAt > before || trace.reported === trace.spans.size) continue;
+      const update = trace.reported > 0;
       trace.reported = trace.spans.size;
       try {
-        this.onFinished(traceId, placeSpans(trace.spans.values()));
+        this.onFinished(traceId, placeSpans(trace.spans.values()), update);
       } catch {
         // Reporting (printing) must never stop the receivers.
       }

@@ -18,8 +18,11 @@ export interface ViewerOptions extends Partial<StoreLimits> {
   otlpPort?: number;
   /** The X-Ray daemon receiver's UDP port (default 2000; 0 picks a free one). */
   udpPort?: number;
-  /** Called with each finished trace, its spans in tree order. */
-  onTrace?: (traceId: string, spans: PlacedSpan[]) => void;
+  /**
+   * Called with each finished trace (no new span for `settleMs`), its spans in tree order;
+   * called again, with `update` true, when more spans arrive for it later.
+   */
+  onTrace?: (traceId: string, spans: PlacedSpan[], update: boolean) => void;
 }
 
 export interface Viewer {

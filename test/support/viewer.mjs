@@ -8,7 +8,7 @@ import { startViewer } from 'otel-xray/dev';
 /** A viewer on free ports; `finished` collects the traces it reports. */
 export async function startTestViewer(options = {}) {
   const finished = [];
-  const viewer = await startViewer({ port: 0, otlpPort: 0, udpPort: 0, settleMs: 60_000, onTrace: (traceId, spans) => finished.push({ traceId, spans }), ...options });
+  const viewer = await startViewer({ port: 0, otlpPort: 0, udpPort: 0, settleMs: 60_000, onTrace: (traceId, spans, update) => finished.push({ traceId, spans, update }), ...options });
   return { viewer, finished, api: async (path) => (await fetch(new URL(path, viewer.pageUrl))).json() };
 }
 

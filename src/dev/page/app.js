@@ -38,7 +38,9 @@ async function poll() {
   try {
     const s = await getJson('/api/stats');
     showStats(s);
-    if (s.version !== shownVersion) {
+    // A redraw would take the focus from a filter being edited: wait until it is left.
+    const editing = view.contains(document.activeElement) && ['INPUT', 'SELECT'].includes(document.activeElement.tagName);
+    if (s.version !== shownVersion && !editing) {
       shownVersion = s.version;
       await draw();
     }

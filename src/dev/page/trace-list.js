@@ -46,7 +46,8 @@ export async function render(view, refresh) {
   const shown = traces.filter(matches);
   const annotation = h('input', {
     name: 'annotation', placeholder: 'key or key=value', value: filters.annotation,
-    onchange: (event) => { filters.annotation = event.target.value; refresh(); },
+    oninput: (event) => { filters.annotation = event.target.value; },
+    onchange: refresh,
   });
   view.replaceChildren(
     h('section', { class: 'filters' },

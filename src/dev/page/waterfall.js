@@ -10,6 +10,10 @@ function bar(span, traceStart, traceDuration) {
   const state = span.document.fault ? 'fault' : span.document.error ? 'error' : span.document.throttle ? 'throttle' : 'ok';
   return h('div', { class: 'timeline' },
     h('div', { class: `bar ${state}`, style: { left: `${left}%`, width: `${width}%`, background: state === 'ok' ? serviceColour(span.service) : undefined } }),
+    span.events.map((event) => h('span', {
+      class: 'event-mark', title: event.name,
+      style: { left: `${traceDuration > 0 ? ((event.timeMs - traceStart) / traceDuration) * 100 : 0}%` },
+    })),
     // A bar reaching the right edge carries its duration inside.
     left + width > 88
       ? h('span', { class: 'span-duration inside', style: { right: `${Math.max(100 - left - width, 0)}%` } }, ms(span.endMs - span.startMs))
