@@ -15,6 +15,14 @@ export default tseslint.config(
     },
   },
   {
+    // The viewer's page: plain ES modules that run in the browser.
+    files: ['src/dev/page/**/*.js'],
+    languageOptions: {
+      sourceType: 'module',
+      globals: { window: 'readonly', document: 'readonly', location: 'readonly', Node: 'readonly', fetch: 'readonly', setTimeout: 'readonly', console: 'readonly' },
+    },
+  },
+  {
     files: ['**/*.cjs', '**/*.js'],
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },

@@ -1,4 +1,5 @@
-// `npm run demo` prints, for the nested-route request, one trace that crosses both services and DynamoDB.
+// `npm run demo` prints, for the nested-route request, one trace that crosses both services and
+// DynamoDB, as the local viewer (its embedded receiver) renders it, and the viewer page's address.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { it } from 'node:test';
@@ -9,7 +10,8 @@ const demo = fileURLToPath(new URL('../examples/demo/demo.mjs', import.meta.url)
 
 it('the demo shows a trace from orders through inventory and DynamoDB, a 404 and an error', async () => {
   const { stdout } = await promisify(execFile)(process.execPath, [demo], { timeout: 60_000 });
-  assert.match(stdout, /10 spans received/);
+  assert.match(stdout, /10 spans received by the local viewer/);
+  assert.match(stdout, /^Page: http:\/\/127\.0\.0\.1:\d+\/ .*npm run demo -- --serve/m);
   const traces = stdout.split(/^Trace /m).slice(1);
   assert.equal(traces.length, 4, stdout);
   const crossing = traces.filter((t) => t.includes('[inventory] SERVER GET /stock/:sku') && t.includes('[orders] CLIENT DynamoDB.GetItem'));

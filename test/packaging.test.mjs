@@ -95,6 +95,15 @@ describe('npm package', () => {
     assert.ok(loaded['otel-xray/fastify'].functions.includes('default'), 'the fastify plugin is also the default export');
   });
 
+  it('ships the otel-xray bin with the viewer page, and loads otel-xray/dev through import', async () => {
+    const files = packed.files.map((file) => file.path);
+    for (const file of ['index.html', 'app.js', 'style.css']) assert.ok(files.includes(`dist/esm/dev/page/${file}`), file);
+    const { stdout } = await run(join(dir, 'node_modules/.bin/otel-xray'), ['--help'], { cwd: dir });
+    assert.match(stdout, /^Usage: otel-xray dev/);
+    const { stdout: loaded } = await run(process.execPath, ['--input-type=module', '-e', "console.log(typeof (await import('otel-xray/dev')).startViewer)"], { cwd: dir });
+    assert.equal(loaded.trim(), 'function');
+  });
+
   it('shares one tracing state between the ESM and CJS builds', async () => {
     const { stdout } = await run(process.execPath, ['--input-type=module', '-e', DUAL_SCRIPT], { cwd: dir });
     assert.deepEqual(JSON.parse(stdout), { same: true });

@@ -1,13 +1,17 @@
 // `npm run demo`: two traced services (orders on express, inventory on fastify) and a local
-// DynamoDB (dynalite), exporting OTLP/JSON to a receiver in this process; a few requests are
-// sent and every resulting trace is printed as a tree. Nothing leaves 127.0.0.1.
+// DynamoDB (dynalite), exporting OTLP to the local viewer (`otel-xray dev`) in this process;
+// a few requests are sent and every resulting trace is printed as a tree, with the address of
+// the viewer's page. Nothing leaves 127.0.0.1. `npm run demo -- --serve` keeps the page open
+// (on port 2999, or `--port <n>`) until Ctrl-C.
 import { CreateTableCommand, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 import { fork } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer } from 'node:http';
 import { fileURLToPath } from 'node:url';
-import { renderTraces, spansOf } from './trace-tree.mjs';
+import { parseArgs } from 'node:util';
+import { renderTree, startViewer } from 'otel-xray/dev';
+
+const { values: flags } = parseArgs({ options: { serve: { type: 'boolean' }, port: { type: 'string' } } });
 
 const here = (file) => fileURLToPath(new URL(file, import.meta.url));
 const listen = async (server) => {
@@ -16,17 +20,16 @@ const listen = async (server) => {
   return `http://127.0.0.1:${server.address().port}`;
 };
 
-// A minimal OTLP/HTTP receiver (JSON encoding), standing in for the ADOT collector.
-const received = [];
-const receiver = createServer((req, res) => {
-  const chunks = [];
-  req.on('data', (chunk) => chunks.push(chunk));
-  req.on('end', () => {
-    received.push(...spansOf(JSON.parse(Buffer.concat(chunks).toString('utf8'))));
-    res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
-  });
+// The local viewer stands in for the ADOT collector: it receives OTLP, prints each trace as a
+// tree and serves the page. Trees are printed at the end, once every service has flushed.
+const trees = [];
+const viewer = await startViewer({
+  port: flags.serve ? Number(flags.port ?? 2999) : 0,
+  otlpPort: 0,
+  udpPort: 0,
+  settleMs: 60_000,
+  onTrace: (traceId, spans) => trees.push({ start: Math.min(...spans.map((span) => span.startMs)), text: renderTree(traceId, spans) }),
 });
-const receiverUrl = await listen(receiver);
 
 // A real DynamoDB API on 127.0.0.1, with one table and one item.
 const dynamodbServer = dynalite({ createTableMs: 0 });
@@ -54,8 +57,8 @@ async function startService(file, name, env) {
       ...process.env,
       ...env,
       OTEL_SERVICE_NAME: name,
-      OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${receiverUrl}/v1/traces`,
-      OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/json',
+      OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: viewer.otlpUrl,
+      OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/protobuf',
     },
   });
   const [{ port }] = await once(child, 'message');
@@ -82,8 +85,16 @@ for (const { child } of [orders, inventory]) {
   child.kill('SIGTERM');
   await once(child, 'exit');
 }
-console.log(`\n${received.length} spans received by the local OTLP receiver:\n`);
-console.log(renderTraces(received));
-
-receiver.close();
+viewer.settle();
+console.log(`\n${viewer.store.stats().spans} spans received by the local viewer:\n`);
+console.log(trees.sort((a, b) => a.start - b.start).map((tree) => tree.text).join('\n'));
 dynamodbServer.close();
+
+if (flags.serve) {
+  console.log(`Page: ${viewer.pageUrl} (OTLP: ${viewer.otlpUrl}, X-Ray UDP: ${viewer.udpAddress}); Ctrl-C to stop`);
+  process.once('SIGINT', () => viewer.close().then(() => process.exit(0)));
+  process.once('SIGTERM', () => viewer.close().then(() => process.exit(0)));
+} else {
+  console.log(`Page: ${viewer.pageUrl} (closed now; \`npm run demo -- --serve\` keeps it open)`);
+  await viewer.close();
+}
