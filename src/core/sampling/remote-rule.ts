@@ -46,12 +46,12 @@ const isNumber = (value: unknown): value is number => typeof value === 'number' 
 export function malformedReason(record: unknown): string | undefined {
   if (typeof record !== 'object' || record === null || Array.isArray(record)) return 'not an object';
   const fields = record as Partial<Record<keyof SamplingRuleRecord, unknown>>;
-  if (!isText(fields.RuleName)) return 'RuleName missing';
+  if (!isText(fields.RuleName)) return 'RuleName is not a string';
   for (const key of ['Priority', 'FixedRate', 'ReservoirSize'] as const) {
     if (!isNumber(fields[key])) return `${key} is not a number`;
   }
   for (const key of ['ServiceName', 'ServiceType', 'Host', 'HTTPMethod', 'URLPath', 'ResourceARN'] as const) {
-    if (!isText(fields[key])) return `${key} missing`;
+    if (!isText(fields[key])) return `${key} is not a string`;
   }
   const attributes = fields.Attributes;
   if (attributes !== undefined && attributes !== null) {

@@ -32,21 +32,24 @@ function matches(pattern: Int32Array, text: string): boolean {
   let starAt = -1;
   let starText = 0;
   while (t < textLength) {
-    const code = p < patternLength ? (pattern[p] as number) : undefined;
-    if (code === STAR) {
-      starAt = p;
-      starText = t;
-      p += 1;
-    } else if (code !== undefined && (code === ANY_ONE || code === fold(text.charCodeAt(t)))) {
-      p += 1;
-      t += 1;
-    } else if (starAt >= 0) {
-      p = starAt + 1;
-      starText += 1;
-      t = starText;
-    } else {
-      return false;
+    if (p < patternLength) {
+      const code = pattern[p] as number;
+      if (code === STAR) {
+        starAt = p;
+        starText = t;
+        p += 1;
+        continue;
+      }
+      if (code === ANY_ONE || code === fold(text.charCodeAt(t))) {
+        p += 1;
+        t += 1;
+        continue;
+      }
     }
+    if (starAt < 0) return false;
+    p = starAt + 1;
+    starText += 1;
+    t = starText;
   }
   while (p < patternLength && pattern[p] === STAR) p += 1;
   return p === patternLength;
