@@ -191,6 +191,10 @@ function routedApp(express) {
   shop.get('/orders/:orderId', (req, res) => res.send('order'));
   const region = express.Router();
   region.get('/lines/:line', (req, res) => res.send('line'));
+  region.get('/maybe/:line', (req, res) => {
+    if (req.query.fail !== undefined) throw new Error('sub-app failure');
+    res.send('fine');
+  });
   shop.use('/r/:region', region);
   app.use('/shop/:shopId', shop);
   return app;
@@ -231,6 +235,30 @@ for (const [version, express] of [['express 5', express5], ['express 4', express
         assert.equal(span.attributes['url.path'], path);
       });
     }
+
+    it('names a sub-app route in full when an error leaves the sub-app', async () => {
+      // Learnt on an earlier request to the sub-app (the /lines/:line case above).
+      const failed = await fetch(`${server.url}/shop/s3x3/r/eu1/maybe/1?fail`);
+      assert.equal(failed.status, 500);
+      assert.equal((await spanOfResponse(memory, failed)).attributes['http.route'], '/shop/:shopId/r/:region/maybe/:line');
+      const response = await fetch(`${server.url}/shop/s3x3/r/eu1/maybe/2`);
+      assert.equal(response.status, 200);
+      assert.equal((await spanOfResponse(memory, response)).attributes['http.route'], '/shop/:shopId/r/:region/maybe/:line');
+    });
+
+    it('names a new sub-app route by its own template when its first request fails out of the sub-app, in full afterwards', async () => {
+      const app = routedApp(express);
+      const fresh = await listen(http.createServer(app));
+      try {
+        const failed = await fetch(`${fresh.url}/shop/s4x4/r/eu2/maybe/1?fail`);
+        assert.equal(failed.status, 500);
+        assert.equal((await spanOfResponse(memory, failed)).attributes['http.route'], '/maybe/:line');
+        const response = await fetch(`${fresh.url}/shop/s4x4/r/eu2/maybe/2`);
+        assert.equal((await spanOfResponse(memory, response)).attributes['http.route'], '/shop/:shopId/r/:region/maybe/:line');
+      } finally {
+        await fresh.close();
+      }
+    });
 
     it('keeps the template when an error leaves a router mounted with a parameter, and records the error', async () => {
       const response = await fetch(`${server.url}/t/acme42/fail/9`);

@@ -6,7 +6,7 @@ import http from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import { DiagLogLevel, diag, propagation } from '@opentelemetry/api';
+import { DiagLogLevel, SpanKind, diag, propagation, trace } from '@opentelemetry/api';
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
 import express from 'express';
 import { startTracing } from 'otel-xray';
@@ -118,6 +118,24 @@ describe('startTracing options', () => {
     );
     assert.deepEqual(propagation.fields(), ['x-amzn-trace-id']);
     await tracing.shutdown();
+  });
+
+  it('adds OTEL_XRAY_REDACT_QUERY_KEYS to the query keys redacted in outbound url.full', async () => {
+    const exporter = new InMemorySpanExporter();
+    const tracing = withEnv({ OTEL_XRAY_REDACT_QUERY_KEYS: ' api_key , Token ' }, () => startTracing({ ...quiet, exporter, outbound: true }));
+    const server = await listen(http.createServer((req, res) => res.end('ok')));
+    try {
+      await trace.getTracer('test').startActiveSpan('parent', async (parent) => {
+        await (await fetch(`${server.url}/keys?API_KEY=k&token=t&sig=s&page=1`)).text();
+        parent.end();
+      });
+      await tracing.forceFlush();
+      const client = exporter.getFinishedSpans().find((span) => span.kind === SpanKind.CLIENT);
+      assert.equal(client?.attributes['url.full'], `${server.url}/keys?API_KEY=REDACTED&token=REDACTED&sig=REDACTED&page=1`);
+    } finally {
+      await server.close();
+      await tracing.shutdown();
+    }
   });
 
   it('returns the same handle when called again, and starts afresh after shutdown', async () => {

@@ -38,8 +38,18 @@ interface App {
 /** Deeper nesting than this is not followed (a router mounted inside itself, say). */
 const MAX_DEPTH = 32;
 
-/** A route object → the mount templates (inside its app) of the routers it is reachable through. */
-const mountsByRoute = new WeakMap<object, readonly string[]>();
+/** Where a route sits: the app whose stack holds it, and the mount templates of the routers it is reachable through there. */
+interface RoutePlace {
+  readonly app: App;
+  readonly mounts: readonly string[];
+}
+
+/** A route object → its place, learnt when a request first matched it. */
+const placeByRoute = new WeakMap<object, RoutePlace>();
+/** An app → routes its stack was walked for in vain (a sub-app's route, seen after an error left the sub-app). */
+const unreachableFrom = new WeakMap<object, WeakSet<object>>();
+/** Stands for the app when express gave the request none. */
+const NO_APP: App = {};
 
 /** `(?:\/([^/]+?))`: a `/:name` segment as path-to-regexp 0.1 compiles it; `?` after it: optional. */
 const EXPRESS4_PARAM = /\(\?:\\\/\(\[\^\/\]\+\?\)\)(\?)?/g;
@@ -118,11 +128,24 @@ function collectRoutes(router: unknown, prefix: string, depth: number, found: Ma
   }
 }
 
-/** Learns the mount templates of every route of `app` (once per route: called when a route is new). */
-function learnRoutes(app: App): void {
+/**
+ * Where `route` sits, looked for in `app` (the app running the request). The app's stack is
+ * walked when the route is new (learning every route in it), and at most once per app for a
+ * route it does not hold; undefined then.
+ */
+function placeOf(route: object, app: App): RoutePlace | undefined {
+  const known = placeByRoute.get(route);
+  if (known !== undefined) return known;
+  let unreachable = unreachableFrom.get(app);
+  if (unreachable?.has(route)) return undefined;
   const found = new Map<object, string[]>();
   collectRoutes(routerOf(app), '', 0, found);
-  for (const [route, mounts] of found) mountsByRoute.set(route, mounts);
+  for (const [learnt, mounts] of found) placeByRoute.set(learnt, { app, mounts });
+  const place = placeByRoute.get(route);
+  if (place !== undefined) return place;
+  if (unreachable === undefined) unreachableFrom.set(app, (unreachable = new WeakSet()));
+  unreachable.add(route);
+  return undefined;
 }
 
 /** Where a mounted sub-app sits in its parents: their mount paths, template parts only. */
@@ -160,14 +183,10 @@ export function expressRoute(req: RoutedRequest): string | undefined {
   const route = req.route;
   const template = route?.path;
   if (typeof template !== 'string') return undefined;
-  const app = isObject(req.app) ? (req.app as App) : {};
-  let mounts = mountsByRoute.get(route as object);
-  if (mounts === undefined) {
-    learnRoutes(app);
-    mounts = mountsByRoute.get(route as object);
-    // Not reachable from this app's stack: remember that, so the stack is walked once per route.
-    if (mounts === undefined) mountsByRoute.set(route as object, (mounts = []));
-  }
-  const prefix = appPrefix(app);
-  return prefix + chooseMount(mounts, prefix, req) + template;
+  // After an error has left a sub-app, req.app is the parent again, whose stack does not hold
+  // the route: a route learnt before keeps its full name, a new one is named by its own template.
+  const place = placeOf(route as object, isObject(req.app) ? (req.app as App) : NO_APP);
+  if (place === undefined) return template;
+  const prefix = appPrefix(place.app);
+  return prefix + chooseMount(place.mounts, prefix, req) + template;
 }
