@@ -164,3 +164,24 @@ describe('xrayNodeSdkConfig({ exporter: "none" })', () => {
     }
   });
 });
+
+describe('NodeSDK with the OTel X-Ray id generator and propagator', () => {
+  it('is X-Ray enough: no warning, X-Ray ids, the incoming header continued', async () => {
+    const receiver = await startOtlpReceiver();
+    const downstream = await startDownstream();
+    const app = await startApp([APP], exportTo(receiver, { APP_SETUP: 'stock', DOWNSTREAM_URL: downstream.url }));
+    try {
+      const fresh = await get(app, '/orders/1');
+      const [, seconds, unique] = XRAY_RESPONSE.exec(fresh.header) ?? assert.fail(fresh.header);
+      assert.ok(isRecentXRayId(seconds + unique));
+      const [root] = newRoot();
+      const continued = await get(app, '/orders/2', { 'x-amzn-trace-id': `Root=${root};Parent=${PARENT};Sampled=1` });
+      assert.equal(continued.header, `Root=${root};Sampled=1`);
+      assert.doesNotMatch(app.stderr, /otel-xray/, app.stderr);
+    } finally {
+      await app.stop();
+      await downstream.close();
+      await receiver.close();
+    }
+  });
+});

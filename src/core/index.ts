@@ -4,7 +4,7 @@
  * their lifecycle; everything OpenTelemetry and X-Ray stays below this line.
  *
  * - common/     error messages and small value helpers
- * - setup/      startTracing: options, provider, resource, propagators, state
+ * - setup/      startTracing and xrayNodeSdkConfig: options, provider, resource, propagators, state
  * - request/    the server span of each incoming request
  * - xray/       the X-Ray header, propagator, ids, annotations
  * - sampling/   parent-based X-Ray sampling, local and centralized rules

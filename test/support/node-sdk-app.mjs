@@ -3,7 +3,10 @@
 //   xray          new NodeSDK({ ...xrayNodeSdkConfig(options), serviceName })
 //   plain         new NodeSDK({ serviceName }) (W3C only, random ids)
 //   plain+start   the same, then startTracing() on top
+//   stock         new NodeSDK({ idGenerator, textMapPropagator }) from the OTel X-Ray packages
 // GET /orders/:id and /unsampled/:id call DOWNSTREAM_URL with fetch and answer with the headers it sent there.
+import { AWSXRayIdGenerator } from '@opentelemetry/id-generator-aws-xray';
+import { AWSXRayPropagator } from '@opentelemetry/propagator-aws-xray';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { startTracing, xrayNodeSdkConfig } from 'otel-xray';
 
@@ -13,7 +16,11 @@ const rules = {
   rules: [{ description: 'never', host: '*', http_method: '*', url_path: '/unsampled/*', fixed_target: 0, rate: 0 }],
   default: { fixed_target: 0, rate: 1 },
 };
-const sdk = new NodeSDK(setup === 'xray' ? { ...xrayNodeSdkConfig({ sampler: { rules } }), serviceName: 'orders' } : { serviceName: 'orders' });
+const configs = {
+  xray: () => ({ ...xrayNodeSdkConfig({ sampler: { rules } }), serviceName: 'orders' }),
+  stock: () => ({ idGenerator: new AWSXRayIdGenerator(), textMapPropagator: new AWSXRayPropagator(), serviceName: 'orders' }),
+};
+const sdk = new NodeSDK(configs[setup]?.() ?? { serviceName: 'orders' });
 sdk.start();
 if (setup === 'plain+start') startTracing();
 
