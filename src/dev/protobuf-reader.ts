@@ -3,6 +3,8 @@
  * 32/64-bit values and length-delimited fields. Every read is bounds-checked, so a truncated
  * or corrupt payload throws instead of reading past the buffer.
  */
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
 export const WIRE = { VARINT: 0, FIXED64: 1, LENGTH: 2, FIXED32: 5 } as const;
 
 export class ProtobufReader {
@@ -60,7 +62,7 @@ export class ProtobufReader {
   }
 
   string(): string {
-    return new TextDecoder('utf-8', { fatal: true }).decode(this.bytesField());
+    return UTF8.decode(this.bytesField());
   }
 
   skip(wire: number): void {

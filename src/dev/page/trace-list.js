@@ -58,6 +58,6 @@ export async function render(view, refresh) {
     traces.length === 0
       ? h('p', { class: 'empty' }, 'No traces yet. Point an exporter at the addresses above.')
       : h('table', { class: 'traces' },
-        h('thead', {}, h('tr', {}, ['Started', 'Root', 'Service', 'Duration', 'Spans', 'Status', 'Annotations', 'X-Ray', 'Trace id'].map((title) => h('th', {}, title)))),
+        h('thead', {}, h('tr', {}, ['Started', 'Root', 'Service', 'Duration', 'Spans', 'Status', 'Annotations', 'X-Ray warnings', 'Trace id'].map((title) => h('th', {}, title)))),
         h('tbody', {}, shown.map(row))));
 }
