@@ -237,6 +237,24 @@ describe('otel-xray/aws-xray-sdk', () => {
       assert.equal(broken.fault, true);
       assert.deepEqual(broken.cause.exceptions.map(({ message }) => message), ['broken handler']);
     });
+
+    it('an unsampled request has a segment too (recording nothing), as with aws-xray-sdk', async () => {
+      const app = express();
+      app.use(AWSXRay.express.openSegment('shop'));
+      app.get('/quiet', (req, res) => {
+        const segment = getSegment();
+        segment.addAnnotation('ignored', 1);
+        res.json({ name: segment?.name });
+      });
+      const server = await listen(http.createServer(app));
+      try {
+        const response = await fetch(`${server.url}/quiet`, { headers: { 'x-amzn-trace-id': 'Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=0' } });
+        assert.deepEqual(await response.json(), { name: 'shop' });
+      } finally {
+        await server.close();
+      }
+      assert.deepEqual(log.lines.error, []);
+    });
   });
 
   describe('manual mode', () => {
