@@ -288,7 +288,7 @@ async function main() {
     const cold = await measureColdStart(otlp);
     const { table, verdicts } = report(servers, cold);
     // otel-xray's own work per request, without network, framework or export (a fresh process).
-    const requestCost = execFileSync(node.path, [join(here, 'request-cost.mjs')], { encoding: 'utf8', timeout: 120_000 });
+    const requestCost = ['request-cost.mjs', 'annotation-cost.mjs'].map((script) => execFileSync(node.path, [join(here, script)], { encoding: 'utf8', timeout: 120_000 })).join('\n');
     console.log(`\n${table}\n\n${requestCost}\n${verdicts.join('\n')}\n\nfinished in ${Math.round((Date.now() - started) / 1000)} s`);
   } finally {
     await Promise.all(

@@ -3,11 +3,11 @@
 // otel-xray/aws-xray-sdk, each in its own process and each sending to a UDP socket standing in
 // for the X-Ray daemon. The trees the daemon receives must match.
 import assert from 'node:assert/strict';
-import { createSocket } from 'node:dgram';
 import http from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import { CreateTableCommand, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { startApp } from './support/child-apps.mjs';
+import { startDaemon } from './support/daemon-socket.mjs';
 import { startDynalite } from './support/dynalite.mjs';
 
 const APP = 'test/fixtures/aws-xray-sdk-app/app.cjs';
@@ -19,26 +19,6 @@ const REQUESTS = [
   ['/busy', 200],
   ['/fail', 500],
 ];
-
-/** A UDP socket as the daemon: each datagram is a header line (`{"format":"json","version":1}`, spaced or not) and a document. */
-async function startDaemon() {
-  const socket = createSocket('udp4');
-  const documents = [];
-  const malformed = [];
-  socket.on('message', (message) => {
-    const text = message.toString('utf8');
-    const newline = text.indexOf('\n');
-    try {
-      const header = JSON.parse(text.slice(0, newline));
-      assert.deepEqual(header, { format: 'json', version: 1 });
-      documents.push(JSON.parse(text.slice(newline + 1)));
-    } catch {
-      malformed.push(text);
-    }
-  });
-  await new Promise((resolve) => socket.bind(0, '127.0.0.1', resolve));
-  return { documents, malformed, address: `127.0.0.1:${socket.address().port}`, close: () => new Promise((resolve) => socket.close(resolve)) };
-}
 
 /** Every (sub)segment as its own entry with `parent_id`, whether it came nested in `subsegments` or on its own. */
 function flatten(document, parent, into = []) {

@@ -14,6 +14,7 @@ import Koa from 'koa';
 import AWSXRay, { Segment, Subsegment, captureAsyncFunc, captureFunc, getNamespace, getSegment, setSegment } from 'otel-xray/aws-xray-sdk';
 import { spanToSegment } from '../dist/esm/core/exporters/segment/index.js';
 import { REPO_ROOT } from './support/child-apps.mjs';
+import { startDaemon } from './support/daemon-socket.mjs';
 import { listen, startMemoryTracing } from './support/tracing.mjs';
 
 const require = createRequire(import.meta.url);
@@ -237,6 +238,37 @@ describe('otel-xray/aws-xray-sdk', () => {
       assert.equal(broken.fault, true);
       assert.deepEqual(broken.cause.exceptions.map(({ message }) => message), ['broken handler']);
     });
+
+    it('middleware.traceRequestResponseCycle gives a custom integration the request segment', async () => {
+      const server = await listen(http.createServer((req, res) => {
+        const segment = AWSXRay.middleware.traceRequestResponseCycle(req, res);
+        res.end(segment instanceof Segment ? segment.name : 'none');
+      }));
+      try {
+        AWSXRay.middleware.setDefaultName('custom');
+        assert.equal(await (await fetch(server.url)).text(), 'custom');
+      } finally {
+        await server.close();
+      }
+    });
+
+    it('an unsampled request has a segment too (recording nothing), as with aws-xray-sdk', async () => {
+      const app = express();
+      app.use(AWSXRay.express.openSegment('shop'));
+      app.get('/quiet', (req, res) => {
+        const segment = getSegment();
+        segment.addAnnotation('ignored', 1);
+        res.json({ name: segment?.name });
+      });
+      const server = await listen(http.createServer(app));
+      try {
+        const response = await fetch(`${server.url}/quiet`, { headers: { 'x-amzn-trace-id': 'Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=0' } });
+        assert.deepEqual(await response.json(), { name: 'shop' });
+      } finally {
+        await server.close();
+      }
+      assert.deepEqual(log.lines.error, []);
+    });
   });
 
   describe('manual mode', () => {
@@ -342,6 +374,29 @@ describe('otel-xray/aws-xray-sdk', () => {
       it(`${call} throws, naming the call and what to use instead`, () => {
         assert.throws(() => AWSXRay[call]({}), (error) => error.message.includes(`${call}()`) && replacement.test(error.message));
       });
+    }
+  });
+});
+
+describe('configuration, in a fresh process', () => {
+  it('setDaemonAddress and setSamplingRules apply when tracing starts at the first segment: the daemon gets it', async () => {
+    const daemon = await startDaemon();
+    try {
+      const script = `
+        const AWSXRay = require('otel-xray/aws-xray-sdk');
+        AWSXRay.setDaemonAddress('${daemon.address}');
+        AWSXRay.middleware.setSamplingRules({ version: 2, rules: [], default: { fixed_target: 0, rate: 1 } });
+        const segment = new AWSXRay.Segment('nightly-job');
+        segment.addAnnotation('batch', 7);
+        segment.close();
+        segment.flush();
+        setTimeout(() => {}, 300);
+      `;
+      await run(process.execPath, ['-e', script], { cwd: REPO_ROOT, env: { PATH: process.env.PATH } });
+      for (let attempt = 0; attempt < 100 && daemon.documents.length === 0; attempt++) await new Promise((resolve) => setTimeout(resolve, 20));
+      assert.deepEqual(daemon.documents.map(({ name, annotations }) => ({ name, annotations })), [{ name: 'nightly-job', annotations: { batch: 7 } }]);
+    } finally {
+      await daemon.close();
     }
   });
 });

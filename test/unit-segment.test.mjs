@@ -189,3 +189,24 @@ describe('content_length in the response block', () => {
     assert.deepEqual(server({ 'http.request.method': 'GET', 'http.response.status_code': 204 }).http.response, { status: 204 });
   });
 });
+
+describe('flags and causes set directly (aws-xray-sdk addErrorFlag / addThrottleFlag / addError(err, remote))', () => {
+  test('aws.xray.error / fault / throttle add their flag to the status-derived ones and stay out of the metadata', () => {
+    const doc = server({ 'http.response.status_code': 200, 'aws.xray.error': true, 'aws.xray.throttle': true });
+    assert.deepEqual([doc.error, doc.throttle, doc.fault], [true, true, false]);
+    assert.ok(!Object.keys(doc.metadata?.default ?? {}).some((key) => key.startsWith('aws.xray.')));
+    const failed = server({ 'http.response.status_code': 503, 'aws.xray.error': true });
+    assert.deepEqual([failed.error, failed.fault], [true, true]);
+    assert.equal(server({ 'aws.xray.fault': true }).fault, true);
+  });
+
+  test('an exception event marked aws.xray.exception.remote keeps that mark over the span kind', () => {
+    const exception = (remote) => ({ name: 'exception', attributes: { 'exception.type': 'Error', 'exception.message': 'no', 'aws.xray.exception.remote': remote } });
+    const internal = spanToSegment(span({ events: [exception(true)] }));
+    assert.equal(internal.cause.exceptions[0].remote, true);
+    const outbound = spanToSegment(span({ kind: SpanKind.CLIENT, events: [exception(false)] }));
+    assert.equal(outbound.cause.exceptions[0].remote, false);
+    const unmarked = spanToSegment(span({ kind: SpanKind.CLIENT, events: [{ name: 'exception', attributes: { 'exception.message': 'no' } }] }));
+    assert.equal(unmarked.cause.exceptions[0].remote, true);
+  });
+});

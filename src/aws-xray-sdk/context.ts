@@ -69,14 +69,20 @@ export function enableManualMode(): void {
 export function entityFor(span: Span): Entity {
   const known = entityOfSpan(span);
   if (known !== undefined) return known;
-  const { kind, name } = span as Span & { kind?: SpanKind; name?: string };
-  return kind === SpanKind.SERVER ? Segment.adopt(span, name ?? 'segment') : Entity.attach(Object.create(Subsegment.prototype) as Subsegment, span, name ?? 'subsegment');
+  const { kind, name, resource } = span as Span & { kind?: SpanKind; name?: string; resource?: { attributes?: Record<string, unknown> } };
+  if (kind !== SpanKind.SERVER) return Entity.attach(Object.create(Subsegment.prototype) as Subsegment, span, name ?? 'subsegment');
+  // X-Ray names a server span's segment after the service.
+  const service = resource?.attributes?.['service.name'];
+  return Segment.wrap(span, typeof service === 'string' ? service : (name ?? 'segment'));
 }
 
-/** The active (sub)segment without the context-missing report, for internal use. */
+/**
+ * The active (sub)segment without the context-missing report. An unsampled request has one
+ * too (its span records nothing), as aws-xray-sdk gives unsampled requests a segment.
+ */
 export function activeEntity(): Entity | undefined {
   const span = trace.getActiveSpan();
-  return span !== undefined && span.isRecording() ? entityFor(span) : undefined;
+  return span === undefined ? undefined : (entityOfSpan(span) ?? entityFor(span));
 }
 
 /** The current segment or subsegment (automatic mode only). */

@@ -12,6 +12,7 @@ const naming: { defaultName: string | undefined; dynamic: boolean; hostPattern: 
   hostPattern: undefined,
 };
 const nameFromEnv = naming.defaultName !== undefined;
+if (naming.defaultName !== undefined) setTracingServiceName(naming.defaultName);
 
 
 /** The segment name when no host header (or no dynamic naming) says otherwise. */

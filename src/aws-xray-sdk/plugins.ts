@@ -1,3 +1,4 @@
+import { getState } from '../core/index.js';
 import { getLogger } from './logger.js';
 
 /*
@@ -28,6 +29,11 @@ export function config(chosen: Plugin[]): void {
   if (!Array.isArray(chosen)) throw new TypeError('otel-xray/aws-xray-sdk: config takes an array of plugins, e.g. config([AWSXRay.plugins.EC2Plugin])');
   for (const plugin of chosen) {
     if (!KNOWN.has(plugin)) throw new TypeError(`otel-xray/aws-xray-sdk: config: unknown plugin ${String((plugin as Partial<Plugin> | null)?.name ?? plugin)}; use AWSXRay.plugins.EC2Plugin, ECSPlugin or ElasticBeanstalkPlugin`);
+  }
+  const state = getState();
+  if (state !== undefined && state.kind !== 'off') {
+    getLogger().warn('config(plugins) ignored: tracing has already started; make this call before the first request');
+    return;
   }
   if (process.env.OTEL_NODE_RESOURCE_DETECTORS) {
     getLogger().warn('config(plugins) ignored: OTEL_NODE_RESOURCE_DETECTORS is set and picks the resource detectors');

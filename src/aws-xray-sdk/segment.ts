@@ -45,9 +45,14 @@ export class Segment extends Entity {
     Entity.attach(this, startSegmentSpan(name, rootId ?? undefined, parentId ?? undefined), name);
   }
 
-  /** The segment of a span started elsewhere (the request's server span); `end` is how it ends. */
+  /** The segment of a request's server span, named `name` in X-Ray; `end` is how it ends. */
   static adopt(span: Span, name: string, end?: () => void): Segment {
     span.setAttribute(SEGMENT_NAME_ATTRIBUTE, name);
+    return Segment.wrap(span, name, end);
+  }
+
+  /** The segment of a server span started elsewhere (otel-xray's own middleware), keeping the name X-Ray gives it. */
+  static wrap(span: Span, name: string, end?: () => void): Segment {
     return Entity.attach(Object.create(Segment.prototype) as Segment, span, name, end);
   }
 
