@@ -99,14 +99,17 @@ describe('collector slower than the batch processor\'s export timeout', () => {
     });
     try {
       await requests(app, 64);
-      await app.request({ cmd: 'flush' });
-      const { stats } = await app.request({ cmd: 'stats' });
-      assert.equal(stats.exported, 0);
-      assert.equal(stats.failed + stats.dropped, 64, JSON.stringify(stats));
+      // Several batches time out while this waits (one every 300 ms).
+      for (let waited = 0; waited < 10_000 && app.stderr === ''; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
+      await new Promise((resolve) => setTimeout(resolve, 1000));
       const lines = app.stderr.split('\n').filter((line) => line.trim() !== '');
       assert.ok(lines.every((line) => !line.includes('"stack"') && !line.includes('Error: Timeout')), `raw timeout lines:\n${lines.slice(0, 5).join('\n')}`);
       assert.equal(lines.length, 1, `one warning for the outage, got:\n${lines.slice(0, 5).join('\n')}`);
       assert.match(lines[0], /exporting spans to the OTLP collector .* failed: no answer within 270 ms/);
+      await app.request({ cmd: 'flush' });
+      const { stats } = await app.request({ cmd: 'stats' });
+      assert.equal(stats.exported, 0);
+      assert.equal(stats.failed + stats.dropped, 64, JSON.stringify(stats));
     } finally {
       await app.stop();
       await blackHole.close();

@@ -53,7 +53,7 @@ export function post(url: URL, body: Uint8Array | string, options: PostOptions):
   return new Promise((resolve, reject) => {
     context.with(suppressTracing(ROOT_CONTEXT), () => {
       const headers = { ...options.headers, 'content-length': Buffer.byteLength(body) };
-      const req = send(url, { method: 'POST', headers, agent: agentFor(url.protocol), timeout: timeoutMillis, signal });
+      const req = send(url, { method: 'POST', headers, agent: agentFor(url.protocol), timeout: Math.max(1, timeoutMillis), signal });
       req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMillis} ms`)));
       req.on('error', reject);
       req.on('response', (res) => {
