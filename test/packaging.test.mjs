@@ -46,6 +46,19 @@ const DUAL_SCRIPT = `
   await tracing.shutdown();
 `;
 
+/** Exports one span with exporter xray-otlp and prints what the exporter warned. */
+const XRAY_OTLP_SCRIPT = `
+  import { diag, trace } from '@opentelemetry/api';
+  import { startTracing } from 'otel-xray';
+  const warnings = [];
+  diag.setLogger({ warn: (m) => warnings.push(m), error: (m) => warnings.push(m), info() {}, debug() {}, verbose() {} });
+  const tracing = startTracing({ exporter: 'xray-otlp', endpoint: 'http://127.0.0.1:9/v1/traces', outbound: false, flushOnSigterm: false });
+  trace.getTracer('check').startSpan('one').end();
+  await tracing.forceFlush();
+  await tracing.shutdown();
+  console.log(JSON.stringify(warnings));
+`;
+
 describe('npm package', () => {
   let dir;
   let packed;
@@ -102,6 +115,14 @@ describe('npm package', () => {
     assert.match(stdout, /^Usage: otel-xray dev/);
     const { stdout: loaded } = await run(process.execPath, ['--input-type=module', '-e', "console.log(typeof (await import('otel-xray/dev')).startViewer)"], { cwd: dir });
     assert.equal(loaded.trim(), 'function');
+  });
+
+  it('installs without the AWS credential chain; exporter xray-otlp then names the packages to install', async () => {
+    const { stdout: listed } = await run('npm', ['ls', '--all', '--parseable'], { cwd: dir });
+    assert.doesNotMatch(listed, /@aws-sdk|@smithy|@aws-crypto/, 'optional peers are not installed');
+    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', XRAY_OTLP_SCRIPT], { cwd: dir, env: { ...process.env, AWS_REGION: 'us-east-1', OTEL_LOG_LEVEL: '' } });
+    const warnings = JSON.parse(stdout).join('\n');
+    assert.match(warnings, /optional peer dependencies that are not installed: npm install @aws-sdk\/credential-provider-node @smithy\/signature-v4 @smithy\/protocol-http @aws-crypto\/sha256-js/);
   });
 
   it('shares one tracing state between the ESM and CJS builds', async () => {

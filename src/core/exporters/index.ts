@@ -7,6 +7,7 @@ export type { ExportPipeline } from './export-pipeline.js';
 import { FailureLoggingExporter } from './failure-log.js';
 import { otlpProtocol, otlpTarget, regionFromEnv, xrayOtlpUrl } from './exporter-settings.js';
 import { LazyExporter } from './lazy-exporter.js';
+import { loadSigV4Packages } from './sigv4-packages.js';
 import { XRayDaemonExporter } from './xray-daemon-exporter.js';
 import type { ResolvedOptions } from '../setup/options.js';
 
@@ -40,7 +41,11 @@ function createXRayOtlpExporter(endpoint: string | undefined): SpanExporter {
   const region = regionFromEnv();
   const target = endpoint ?? xrayOtlpUrl(region, endpoint).href;
   xrayOtlpUrl(region, target);
-  const exporter = new LazyExporter(async () => new (await import('./xray-otlp-exporter.js')).XRayOtlpExporter({ region, url: endpoint }));
+  const exporter = new LazyExporter(async () => {
+    // Optional peers: a missing one fails each export with an error that names it.
+    await loadSigV4Packages();
+    return new (await import('./xray-otlp-exporter.js')).XRayOtlpExporter({ region, url: endpoint });
+  });
   return new FailureLoggingExporter(exporter, `X-Ray's OTLP endpoint ${target}`);
 }
 

@@ -1,6 +1,7 @@
 import type { ExportResponse, IExporterTransport } from '@opentelemetry/otlp-exporter-base';
 import { errorMessage } from '../common/index.js';
 import { ResponseTooLargeError, awsErrorType, post } from '../net/index.js';
+import { loadSigV4Packages } from './sigv4-packages.js';
 
 const RETRYABLE_STATUS = new Set([429, 502, 503, 504]);
 const MAX_ATTEMPTS = 5;
@@ -24,7 +25,7 @@ type Signed = { method: string; headers: Record<string, string>; path: string };
  * OTLP/HTTP transport that signs each request with SigV4 for service `xray`. The OTLP
  * exporter's own transport cannot: a signature covers the body, and its header hook does
  * not see the body. The signer and the credential chain load on first use, so apps that
- * never pick this exporter never load them.
+ * never pick this exporter never load them (they are optional peer dependencies).
  */
 export class SigV4Transport implements IExporterTransport {
   private signer: Promise<Signer> | undefined;
@@ -36,22 +37,18 @@ export class SigV4Transport implements IExporterTransport {
 
   private loadSigner(): Promise<Signer> {
     this.signer ??= (async () => {
-      const [{ SignatureV4 }, { Sha256 }, { defaultProvider }] = await Promise.all([
-        import('@smithy/signature-v4'),
-        import('@aws-crypto/sha256-js'),
-        this.options.credentials === undefined ? import('@aws-sdk/credential-provider-node') : Promise.resolve({ defaultProvider: undefined }),
-      ]);
-      const credentials = this.options.credentials ?? defaultProvider!();
-      return new SignatureV4({ service: 'xray', region: this.options.region, credentials, sha256: Sha256 }) as Signer;
+      const { signature, sha256, credentials: chain } = await loadSigV4Packages();
+      const credentials = this.options.credentials ?? chain.defaultProvider();
+      return new signature.SignatureV4({ service: 'xray', region: this.options.region, credentials, sha256: sha256.Sha256 }) as Signer;
     })();
     this.signer.catch(() => (this.signer = undefined));
     return this.signer;
   }
 
   private async sign(body: Uint8Array): Promise<Signed> {
-    const [signer, { HttpRequest }] = await Promise.all([this.loadSigner(), import('@smithy/protocol-http')]);
+    const [signer, { http }] = await Promise.all([this.loadSigner(), loadSigV4Packages()]);
     const { url } = this;
-    const unsigned = new HttpRequest({
+    const unsigned = new http.HttpRequest({
       method: 'POST',
       protocol: url.protocol,
       hostname: url.hostname,
