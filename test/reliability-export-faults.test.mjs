@@ -103,6 +103,18 @@ async function endpointAnswering(handler) {
 }
 
 describe('X-Ray OTLP (SigV4) export to a hostile endpoint', () => {
+  it('an early answer and reset while a multi-MB batch is written fails the export, and the process lives on', async () => {
+    const endpoint = await earlyAnswerThenReset();
+    try {
+      const result = await runExport({ ...SIGV4_ENV, EFA_ENDPOINT: endpoint.url, EFA_SPANS: '512', EFA_ATTRIBUTE_BYTES: '16384' });
+      assert.doesNotMatch(result.stderr, /Unhandled 'error'/, result.stderr);
+      assert.equal(result.stdout, 'alive\n', `exit ${result.code ?? result.signal}:\n${result.stderr}`);
+      assert.match(result.stderr, /exporting spans to X-Ray's OTLP endpoint .* failed: HTTP 404/);
+    } finally {
+      await endpoint.close();
+    }
+  });
+
   it('an error answer that echoes the request headers puts no credential in the log', async () => {
     let signature;
     const endpoint = await endpointAnswering((req, res) => {
