@@ -1,6 +1,7 @@
 // The viewer's page in headless Chromium, on the demo's traces: the list, a waterfall with the
 // right nesting and durations, a span's X-Ray document, the service map, and the warning of a
-// planted bad annotation. Saves the README's screenshots. Skipped where Chromium is missing.
+// planted bad annotation. Takes the README's screenshots: into docs/ with
+// UPDATE_SCREENSHOTS=1, else into a temporary folder. Skipped where Chromium is missing.
 /* global document -- the functions given to page.waitForFunction run in the browser */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -13,7 +14,8 @@ import { fileURLToPath } from 'node:url';
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 const demo = fileURLToPath(new URL('../examples/demo/demo.mjs', import.meta.url));
-const docs = (name) => fileURLToPath(new URL(`../docs/${name}`, import.meta.url));
+const screenshotDir = process.env.UPDATE_SCREENSHOTS === '1' ? fileURLToPath(new URL('../docs/', import.meta.url)) : mkdtempSync(join(tmpdir(), 'otel-xray-shots-'));
+const docs = (name) => join(screenshotDir, name);
 const hasChromium = existsSync(CHROMIUM);
 
 let child;
@@ -72,6 +74,7 @@ before(async () => {
 after(async () => {
   await context?.close();
   if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
+  if (process.env.UPDATE_SCREENSHOTS !== '1') rmSync(screenshotDir, { recursive: true, force: true });
   child?.kill('SIGTERM');
 });
 
