@@ -49,6 +49,27 @@ async function startUp(env) {
 }
 
 describe('start-up loads what the first request needs, exporters on first export', () => {
+  test('neither the AWS resource detectors package nor TLS loads at start; the detectors only where a platform other than Lambda shows', async () => {
+    // At start, then after the detectors have had time to run (bounded polling).
+    const script = `
+      const loaded = () => Object.keys(require.cache).some((file) => file.includes('/resource-detector-aws/'));
+      require('otel-xray').startTracing({ flushOnSigterm: false, outbound: false });
+      const atStart = loaded();
+      const tls = process.moduleLoadList.some((name) => /^NativeModule (https|tls)$/.test(name));
+      (async () => {
+        for (let i = 0; i < 100 && !loaded(); i++) await new Promise((done) => setTimeout(done, 10));
+        console.log(JSON.stringify({ atStart, later: loaded(), tls }));
+        process.exit(0);
+      })();`;
+    const detectorsLoaded = async (env) => {
+      const { stdout } = await run(process.execPath, ['-e', script], { cwd: ROOT, env: { ...process.env, OTEL_LOG_LEVEL: 'error', ...env }, timeout: 60000 });
+      return JSON.parse(stdout);
+    };
+    assert.deepEqual(await detectorsLoaded({}), { atStart: false, later: false, tls: false });
+    assert.deepEqual(await detectorsLoaded({ AWS_LAMBDA_FUNCTION_NAME: 'cold', AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x', AWS_REGION: 'us-east-1' }), { atStart: false, later: false, tls: false });
+    assert.deepEqual(await detectorsLoaded({ ECS_CONTAINER_METADATA_URI_V4: 'http://127.0.0.1:9/v4/x' }), { atStart: false, later: true, tls: false });
+  });
+
   test('otlp: nothing of the exporter at start or while serving; the encoder on the first export', async () => {
     const steps = await startUp({ OTEL_TRACES_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: receiver.url });
     assert.deepEqual(steps.started, []);

@@ -75,6 +75,21 @@ describe('AWS resource detection', () => {
     assert.equal(imds.requests.length, before, 'no request to 169.254.169.254');
   });
 
+  it('the Lambda detector gives what the resource-detector-aws package gives, SnapStart included', async () => {
+    const { lambdaDetector } = await import('../dist/esm/core/setup/lambda-detector.js');
+    const { awsLambdaDetector } = await import('@opentelemetry/resource-detector-aws');
+    const snapStart = Object.fromEntries(Object.entries(LAMBDA_ENV).filter(([name]) => !name.startsWith('AWS_LAMBDA_LOG_')));
+    for (const env of [LAMBDA_ENV, snapStart, {}, { AWS_EXECUTION_ENV: 'AWS_ECS_FARGATE' }]) {
+      for (const name of AWS_ENV_NAMES) delete process.env[name];
+      Object.assign(process.env, env);
+      try {
+        assert.deepEqual(lambdaDetector.detect(), awsLambdaDetector.detect(), JSON.stringify(env));
+      } finally {
+        for (const name of AWS_ENV_NAMES) delete process.env[name];
+      }
+    }
+  });
+
   it('OTEL_RESOURCE_ATTRIBUTES overrides what a detector found', async () => {
     const attributes = await detectedAttributes({ ...LAMBDA_ENV, OTEL_RESOURCE_ATTRIBUTES: 'cloud.region=eu-west-1,team=orders' });
     assert.equal(attributes['cloud.region'], 'eu-west-1');

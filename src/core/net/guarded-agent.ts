@@ -1,7 +1,8 @@
 import { diag } from '@opentelemetry/api';
 import { Agent as HttpAgent } from 'node:http';
-import { Agent as HttpsAgent, type AgentOptions } from 'node:https';
+import type { AgentOptions } from 'node:https';
 import type { Duplex } from 'node:stream';
+import { httpsModule } from './https-module.js';
 
 type CreateConnection = (options: object, callback?: (error: Error | null, socket: Duplex) => void) => Duplex | null | undefined;
 
@@ -42,5 +43,5 @@ export function guardAgent<T extends HttpAgent>(agent: T): T {
  */
 export function guardedAgent(protocol: string, options: AgentOptions = {}): HttpAgent {
   const settings = { keepAlive: true, ...options };
-  return guardAgent(protocol === 'http:' ? new HttpAgent(settings) : new HttpsAgent(settings));
+  return guardAgent(protocol === 'http:' ? new HttpAgent(settings) : new (httpsModule().Agent)(settings));
 }

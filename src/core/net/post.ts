@@ -1,8 +1,8 @@
 import { ROOT_CONTEXT, context } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
 import { type Agent, type IncomingHttpHeaders, request as httpRequest } from 'node:http';
-import { request as httpsRequest } from 'node:https';
 import { guardedAgent } from './guarded-agent.js';
+import { httpsModule } from './https-module.js';
 
 /** The largest answer read, as OTel's own OTLP transport caps it: a backend's answer is small. */
 export const MAX_RESPONSE_BYTES = 4 * 1024 * 1024;
@@ -48,7 +48,7 @@ function agentFor(protocol: string): Agent {
  * const { status, body } = await post(new URL('http://127.0.0.1:2000/GetSamplingRules'), '{}', { headers: { 'content-type': 'application/json' }, timeoutMillis: 5000 });
  */
 export function post(url: URL, body: Uint8Array | string, options: PostOptions): Promise<PostResponse> {
-  const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+  const send = url.protocol === 'https:' ? httpsModule().request : httpRequest;
   const { timeoutMillis, signal } = options;
   return new Promise((resolve, reject) => {
     context.with(suppressTracing(ROOT_CONTEXT), () => {

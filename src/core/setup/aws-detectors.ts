@@ -1,13 +1,7 @@
 import { diag } from '@opentelemetry/api';
-import {
-  awsBeanstalkDetector,
-  awsEc2Detector,
-  awsEcsDetector,
-  awsEksDetector,
-  awsLambdaDetector,
-} from '@opentelemetry/resource-detector-aws';
-import type { ResourceDetector } from '@opentelemetry/resources';
+import type { DetectedResourceAttributes, ResourceDetector } from '@opentelemetry/resources';
 import { existsSync } from 'node:fs';
+import { lambdaDetector } from './lambda-detector.js';
 
 /** Files whose presence says "running on EKS" / "running on Elastic Beanstalk" (the detectors read them). */
 const EKS_TOKEN_FILE = '/var/run/secrets/kubernetes.io/serviceaccount/token';
@@ -30,12 +24,60 @@ const SELECTIONS: Record<string, readonly AwsDetectorName[]> = {
 const OTHER_STANDARD_NAMES = new Set(['env', 'host', 'os', 'process', 'serviceinstance', 'container', 'alibaba', 'azure', 'gcp']);
 const DEFAULT_SELECTION: readonly AwsDetectorName[] = ['lambda', 'ecs', 'eks', 'beanstalk'];
 
+type AwsDetectorModule = typeof import('@opentelemetry/resource-detector-aws');
+
+/**
+ * A detector of `@opentelemetry/resource-detector-aws` that loads the package on its first
+ * detect. That package loads node:https (and with it TLS) at require time, about a third of
+ * the start-up cost, for platforms that are mostly absent. These detectors give every
+ * attribute as a promise of a fixed key anyway, so the stand-in gives the same keys, each
+ * settling to the package detector's value.
+ */
+function lazyDetector(pick: (module: AwsDetectorModule) => ResourceDetector, keys: readonly string[]): ResourceDetector {
+  return {
+    detect() {
+      const detected = import('@opentelemetry/resource-detector-aws').then((module) => pick(module).detect().attributes ?? {});
+      const attributes: DetectedResourceAttributes = {};
+      for (const key of keys) attributes[key] = detected.then((values) => values[key], () => undefined);
+      return { attributes };
+    },
+  };
+}
+
 const DETECTORS: Record<AwsDetectorName, ResourceDetector> = {
-  lambda: awsLambdaDetector,
-  ecs: awsEcsDetector,
-  eks: awsEksDetector,
-  beanstalk: awsBeanstalkDetector,
-  ec2: awsEc2Detector,
+  lambda: lambdaDetector,
+  ecs: lazyDetector(
+    (module) => module.awsEcsDetector,
+    [
+      'cloud.provider',
+      'cloud.platform',
+      'container.name',
+      'container.id',
+      'aws.ecs.container.arn',
+      'aws.ecs.cluster.arn',
+      'aws.ecs.launchtype',
+      'aws.ecs.task.arn',
+      'aws.ecs.task.family',
+      'aws.ecs.task.revision',
+      'cloud.account.id',
+      'cloud.region',
+      'cloud.resource_id',
+      'cloud.availability_zone',
+      'aws.log.group.names',
+      'aws.log.group.arns',
+      'aws.log.stream.names',
+      'aws.log.stream.arns',
+    ],
+  ),
+  eks: lazyDetector((module) => module.awsEksDetector, ['cloud.provider', 'cloud.platform', 'k8s.cluster.name', 'container.id']),
+  beanstalk: lazyDetector(
+    (module) => module.awsBeanstalkDetector,
+    ['cloud.provider', 'cloud.platform', 'service.name', 'service.namespace', 'service.version', 'service.instance.id'],
+  ),
+  ec2: lazyDetector(
+    (module) => module.awsEc2Detector,
+    ['cloud.provider', 'cloud.platform', 'cloud.account.id', 'cloud.region', 'cloud.availability_zone', 'host.id', 'host.type', 'host.name'],
+  ),
 };
 
 /**
