@@ -96,7 +96,7 @@ export function stopSampler(sampler: Sampler): void {
  * and would log `xray` as an invalid value.
  *
  * @example
- * const provider = hidingXRaySamplerEnv(() => new BasicTracerProvider({ sampler }));
+ * const provider = hidingXRaySamplerEnv(() => new NodeTracerProvider({ sampler }));
  */
 export function hidingXRaySamplerEnv<T>(create: () => T): T {
   const value = process.env.OTEL_TRACES_SAMPLER;

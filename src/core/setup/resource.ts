@@ -28,7 +28,7 @@ const resources = new WeakMap<ResolvedOptions, Resource>();
  * SDK waits for them before the first export, so no request waits for them.
  *
  * @example
- * new BasicTracerProvider({ resource: createResource(resolveOptions({ serviceName: 'orders' })) });
+ * new NodeTracerProvider({ resource: createResource(resolveOptions({ serviceName: 'orders' })) });
  */
 export function createResource(options: ResolvedOptions): Resource {
   // The tracer provider and the X-Ray sampler both ask: detect once, so no metadata endpoint is called twice.

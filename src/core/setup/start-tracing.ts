@@ -1,6 +1,6 @@
 import { type TextMapPropagator, context, diag, propagation, trace } from '@opentelemetry/api';
 import { getBooleanFromEnv } from '@opentelemetry/core';
-import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
+import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { StorageContextManager } from './context-manager.js';
 import { createExportPipeline } from '../exporters/index.js';
 import { XRayIdGenerator } from '../xray/id-generator.js';
@@ -21,7 +21,7 @@ const SIGTERM_FLUSH_TIMEOUT_MS = 5000;
  * Registers the provider, context manager and propagator with the OTel API, each unless the
  * app registered its own already: the API would refuse a second one with a stack trace.
  */
-function registerGlobally(provider: BasicTracerProvider, contextManager: StorageContextManager, propagator: TextMapPropagator): () => void {
+function registerGlobally(provider: NodeTracerProvider, contextManager: StorageContextManager, propagator: TextMapPropagator): () => void {
   const taken = registeredGlobals();
   trace.setGlobalTracerProvider(provider);
   if (!taken.context) context.setGlobalContextManager(contextManager.enable());
@@ -98,7 +98,7 @@ export function startTracing(options: TracingOptions = {}): Tracing {
   const pipeline = createExportPipeline(resolved);
   const provider = hidingXRaySamplerEnv(
     () =>
-      new BasicTracerProvider({
+      new NodeTracerProvider({
         resource: createResource(resolved),
         sampler,
         idGenerator: ids,
