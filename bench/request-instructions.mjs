@@ -5,7 +5,7 @@
 // Requests go through an in-memory connection (no sockets, no client): the count is the
 // server's work alone. After a warm-up the counters are zeroed, N requests run, and the counts
 // are dumped; the table shows the traced variants' addition over bare.
-//   node bench/request-instructions.mjs [--node PATH] [--requests N] [--only express,koa]
+//   node bench/request-instructions.mjs [--node PATH] [--requests N] [--only express,koa] [--variants bare,sampled]
 //   (about 1 minute per framework and variant; needs valgrind)
 import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
@@ -21,7 +21,7 @@ const option = (name, fallback) => {
   return at >= 0 ? args[at + 1] : fallback;
 };
 const FRAMEWORKS = option('--only', 'express,fastify,koa').split(',');
-const VARIANTS = ['bare', 'unsampled', 'sampled'];
+const VARIANTS = option('--variants', 'bare,unsampled,sampled').split(',');
 const REQUESTS = Number(option('--requests', '2000'));
 const WARM_UP = 1000;
 
@@ -142,6 +142,7 @@ async function main() {
       console.error(`${framework} ${variant}: ${Math.round(instructions / REQUESTS)} instructions per request`);
     }
   }
+  if (VARIANTS.length < 3) return;
   const k = (value) => `${(value / 1000).toFixed(1)}k`;
   console.log(`Instructions per request on Node ${node.version} (valgrind callgrind, ${REQUESTS} requests after ${WARM_UP} warm-up, server only):\n`);
   console.log('| framework | bare | unsampled: added | unsampled: traced/bare | sampled: added | sampled: traced/bare |\n|---|---:|---:|---:|---:|---:|');

@@ -55,9 +55,10 @@ function startSpan(req: IncomingMessage, method: string, path: string): [Span, C
   const state = ensureTracing();
   if (state.kind === 'off') return undefined;
   const parent = withInvocationParent(propagation.extract(ROOT_CONTEXT, req.headers));
-  const span = startSpanContinuingRoot(state.ids, parent, () =>
-    state.tracer.startSpan(spanNameOf(method), { kind: SpanKind.SERVER, attributes: requestAttributes(req, method, path) }, parent),
-  );
+  const span = startSpanContinuingRoot(state.ids, parent, state.tracer, spanNameOf(method), {
+    kind: SpanKind.SERVER,
+    attributes: requestAttributes(req, method, path),
+  });
   return [span, trace.setSpan(parent, span)];
 }
 
