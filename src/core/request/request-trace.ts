@@ -114,6 +114,9 @@ export function startRequestTrace(req: IncomingMessage, res: ServerResponse, set
     res.setHeader(XRAY_HEADER, formatResponseHeader(traceId, (traceFlags & TraceFlags.SAMPLED) !== 0));
   }
   tracedReq[kRequestTrace] = requestTrace;
+  // A span that records nothing (not sampled) has nothing to learn from the response, and its
+  // end() does nothing: no listeners for it.
+  if (!requestTrace.span.isRecording()) return requestTrace;
   (res as ServerResponse & Traced)[kRequestTrace] = requestTrace;
   // `on`, not `once`: `once` wraps the listener in a new closure per request; endRequestTrace is idempotent.
   res.on('finish', onResponseDone);
