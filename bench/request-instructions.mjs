@@ -3,7 +3,8 @@
 // bare, traced unsampled (always_off) and traced sampled (a no-op exporter behind the usual
 // batch processor, so the request path and the hand-over are counted, not the export).
 // Requests go through an in-memory connection (no sockets, no client): the count is the
-// server's work alone. After a warm-up the counters are zeroed, N requests run, and the counts
+// server's work alone. V8 runs --single-threaded: with background compiler threads the count would
+// depend on when they got the CPU, that is on the machine's load. After a warm-up the counters are zeroed, N requests run, and the counts
 // are dumped; the table shows the traced variants' addition over bare.
 //   node bench/request-instructions.mjs [--node PATH] [--requests N] [--only express,koa] [--variants bare,sampled]
 //   (about 1 minute per framework and variant; needs valgrind)
@@ -92,7 +93,7 @@ async function serve(framework, variant) {
 /** Instructions of REQUESTS requests: the counters are zeroed after the warm-up and dumped after the last. */
 function countInstructions(node, framework, variant) {
   const out = join(tmpdir(), `request-instructions-${process.pid}-${framework}-${variant}.out`);
-  const child = spawn('valgrind', ['--tool=callgrind', `--callgrind-out-file=${out}`, '--dump-instr=no', '--compress-strings=no', node.path, fileURLToPath(import.meta.url), '--serve', framework, variant, '--requests', String(REQUESTS)], { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn('valgrind', ['--tool=callgrind', `--callgrind-out-file=${out}`, '--dump-instr=no', '--compress-strings=no', node.path, '--single-threaded', fileURLToPath(import.meta.url), '--serve', framework, variant, '--requests', String(REQUESTS)], { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (chunk) => { stderr += chunk; });
   return new Promise((resolve, reject) => {
