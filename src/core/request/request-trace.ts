@@ -55,9 +55,10 @@ function startSpan(req: IncomingMessage, method: string, path: string): [Span, C
   const state = ensureTracing();
   if (state.kind === 'off') return undefined;
   const parent = withInvocationParent(propagation.extract(ROOT_CONTEXT, req.headers));
-  const span = startSpanContinuingRoot(state.ids, parent, () =>
-    state.tracer.startSpan(spanNameOf(method), { kind: SpanKind.SERVER, attributes: requestAttributes(req, method, path) }, parent),
-  );
+  const span = startSpanContinuingRoot(state.ids, parent, state.tracer, spanNameOf(method), {
+    kind: SpanKind.SERVER,
+    attributes: requestAttributes(req, method, path),
+  });
   return [span, trace.setSpan(parent, span)];
 }
 
@@ -113,6 +114,9 @@ export function startRequestTrace(req: IncomingMessage, res: ServerResponse, set
     res.setHeader(XRAY_HEADER, formatResponseHeader(traceId, (traceFlags & TraceFlags.SAMPLED) !== 0));
   }
   tracedReq[kRequestTrace] = requestTrace;
+  // A span that records nothing (not sampled) has nothing to learn from the response, and its
+  // end() does nothing: no listeners for it.
+  if (!requestTrace.span.isRecording()) return requestTrace;
   (res as ServerResponse & Traced)[kRequestTrace] = requestTrace;
   // `on`, not `once`: `once` wraps the listener in a new closure per request; endRequestTrace is idempotent.
   res.on('finish', onResponseDone);

@@ -1,0 +1,156 @@
+// Instructions per request, counted under valgrind (callgrind): a figure that barely moves when
+// other processes share the cores, unlike µs or req/s. Each framework serves GET /users/:id
+// bare, traced unsampled (always_off) and traced sampled (a no-op exporter behind the usual
+// batch processor, so the request path and the hand-over are counted, not the export).
+// Requests go through an in-memory connection (no sockets, no client): the count is the
+// server's work alone. V8 runs --single-threaded: with background compiler threads the count would
+// depend on when they got the CPU, that is on the machine's load. After a warm-up the counters are zeroed, N requests run, and the counts
+// are dumped; the table shows the traced variants' addition over bare.
+//   node bench/request-instructions.mjs [--node PATH] [--requests N] [--only express,koa] [--variants bare,sampled]
+//   (about 1 minute per framework and variant; needs valgrind)
+import { spawn, spawnSync } from 'node:child_process';
+import { readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { benchNode } from './node-binary.mjs';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const args = process.argv.slice(2);
+const option = (name, fallback) => {
+  const at = args.indexOf(name);
+  return at >= 0 ? args[at + 1] : fallback;
+};
+const FRAMEWORKS = option('--only', 'express,fastify,koa').split(',');
+const VARIANTS = option('--variants', 'bare,unsampled,sampled').split(',');
+const REQUESTS = Number(option('--requests', '2000'));
+const WARM_UP = 1000;
+
+if (args[0] === '--serve') {
+  await serve(args[1], args[2]);
+} else {
+  await main();
+}
+
+/** The child: one framework and variant, driven over an in-memory connection. */
+async function serve(framework, variant) {
+  const { createRequire } = await import('node:module');
+  const { Duplex } = await import('node:stream');
+  const http = await import('node:http');
+  const require = createRequire(join(root, 'package.json'));
+  if (variant !== 'bare') {
+    const { startTracing } = await import('otel-xray');
+    const exporter = { export: (_spans, done) => done({ code: 0 }), shutdown: async () => {}, forceFlush: async () => {} };
+    startTracing({ serviceName: 'bench', exporter, sampler: variant === 'sampled' ? 'parentbased_always_on' : 'always_off', flushOnSigterm: false, outbound: false });
+  }
+  const user = (id) => ({ id, name: 'Ada Lovelace', email: 'ada@example.com', active: true });
+  let answered;
+  let handler;
+  if (framework === 'express') {
+    const app = require('express')();
+    if (variant !== 'bare') app.use((await import('otel-xray/express')).xrayTracing());
+    app.get('/users/:id', (req, res) => { res.json(user(req.params.id)); answered(); });
+    handler = app;
+  } else if (framework === 'fastify') {
+    const app = require('fastify')();
+    if (variant !== 'bare') await app.register((await import('otel-xray/fastify')).xrayTracing);
+    app.get('/users/:id', async (request) => { answered(); return user(request.params.id); });
+    await app.ready();
+    handler = app.routing;
+  } else {
+    const Koa = require('koa');
+    const Router = require('@koa/router');
+    const app = new Koa();
+    if (variant !== 'bare') app.use((await import('otel-xray/koa')).xrayTracing());
+    const router = new Router();
+    router.get('/users/:id', (ctx) => { ctx.body = user(ctx.params.id); answered(); });
+    app.use(router.routes());
+    handler = app.callback();
+  }
+  const server = http.createServer(handler);
+  // A connection that discards what the server writes; it looks like a TCP socket to the attributes.
+  const connection = new Duplex({ read() {}, write(_chunk, _encoding, done) { done(); } });
+  Object.assign(connection, { remoteAddress: '127.0.0.1', remotePort: 50000, localAddress: '127.0.0.1', localPort: 3000, encrypted: false });
+  connection.setTimeout = () => connection;
+  connection.setNoDelay = () => connection;
+  connection.setKeepAlive = () => connection;
+  server.emit('connection', connection);
+  const request = Buffer.from('GET /users/42 HTTP/1.1\r\nHost: 127.0.0.1:3000\r\nUser-Agent: bench\r\nAccept: */*\r\n\r\n');
+  /** n requests, one at a time; the next one starts after the previous response has finished. */
+  const run = (n) => new Promise((resolve) => {
+    let left = n;
+    answered = () => setImmediate(() => (--left === 0 ? setImmediate(resolve) : connection.push(request)));
+    connection.push(request);
+  });
+  await run(WARM_UP);
+  const line = (text) => new Promise((resolve) => process.stdin.once('data', resolve).resume() && process.stdout.write(`${text}\n`));
+  await line('ready');
+  await run(REQUESTS);
+  process.stdout.write('done\n');
+  process.exit(0);
+}
+
+/** Instructions of REQUESTS requests: the counters are zeroed after the warm-up and dumped after the last. */
+function countInstructions(node, framework, variant) {
+  const out = join(tmpdir(), `request-instructions-${process.pid}-${framework}-${variant}.out`);
+  const child = spawn('valgrind', ['--tool=callgrind', `--callgrind-out-file=${out}`, '--dump-instr=no', '--compress-strings=no', node.path, '--single-threaded', fileURLToPath(import.meta.url), '--serve', framework, variant, '--requests', String(REQUESTS)], { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (chunk) => { stderr += chunk; });
+  return new Promise((resolve, reject) => {
+    child.stdout.setEncoding('utf8').on('data', (text) => {
+      if (text.includes('ready')) {
+        spawnSync('callgrind_control', ['--zero', String(child.pid)]);
+        child.stdin.write('go\n');
+      }
+      if (text.includes('done')) spawnSync('callgrind_control', ['--dump=measured', String(child.pid)]);
+    });
+    child.on('exit', (code) => {
+      try {
+        // The dump named "measured" holds the requests alone (counters zeroed right before them).
+        const dumps = readdirDumps(out);
+        const measured = dumps.find((text) => /^desc: Trigger: .*measured/m.test(text));
+        const total = measured && /^(?:summary|totals): (\d+)/m.exec(measured);
+        if (code !== 0 || !total) throw new Error(`valgrind run failed (${framework} ${variant}, exit ${code}): ${stderr.slice(-2000)}`);
+        resolve(Number(total[1]));
+      } catch (error) {
+        reject(error);
+      }
+    });
+  });
+}
+
+/** Callgrind writes `out` at exit and `out.N` for each requested dump. */
+function readdirDumps(out) {
+  const texts = [];
+  for (const file of [out, `${out}.1`, `${out}.2`]) {
+    try {
+      texts.push(readFileSync(file, 'utf8'));
+      rmSync(file);
+    } catch {
+      // Not written.
+    }
+  }
+  return texts;
+}
+
+async function main() {
+  const node = benchNode(args);
+  const perRequest = {};
+  for (const framework of FRAMEWORKS) {
+    for (const variant of VARIANTS) {
+      const instructions = await countInstructions(node, framework, variant);
+      perRequest[`${framework} ${variant}`] = instructions / REQUESTS;
+      console.error(`${framework} ${variant}: ${Math.round(instructions / REQUESTS)} instructions per request`);
+    }
+  }
+  if (VARIANTS.length < 3) return;
+  const k = (value) => `${(value / 1000).toFixed(1)}k`;
+  console.log(`Instructions per request on Node ${node.version} (valgrind callgrind, ${REQUESTS} requests after ${WARM_UP} warm-up, server only):\n`);
+  console.log('| framework | bare | unsampled: added | unsampled: traced/bare | sampled: added | sampled: traced/bare |\n|---|---:|---:|---:|---:|---:|');
+  for (const framework of FRAMEWORKS) {
+    const bare = perRequest[`${framework} bare`];
+    const unsampled = perRequest[`${framework} unsampled`];
+    const sampled = perRequest[`${framework} sampled`];
+    console.log(`| ${framework} | ${k(bare)} | +${k(unsampled - bare)} | ${(bare / unsampled).toFixed(2)} | +${k(sampled - bare)} | ${(bare / sampled).toFixed(2)} |`);
+  }
+}
