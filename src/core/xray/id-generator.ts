@@ -3,7 +3,12 @@ import type { IdGenerator } from '@opentelemetry/sdk-trace-base';
 import { ROOT_ONLY_KEY } from './context-keys.js';
 import type { XRayHeader } from './header.js';
 
-/** Two hex digits for each byte value: ids are built without a Buffer round trip per id. */
+/**
+ * Two hex digits for each byte value: ids are built without a Buffer round trip per id. Written
+ * here rather than taken from `@opentelemetry/id-generator-aws-xray` (same format, same source of
+ * randomness) because it is on every request's path: measured on Node 24 under callgrind, it
+ * saves about 12k instructions per unsampled express request, a quarter of otel-xray's cost there.
+ */
 const HEX_BYTES = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, '0'));
 const INVALID_SPAN_ID = '0000000000000000';
 /** What `@opentelemetry/id-generator-aws-xray` answers in the 1-in-2^64 case of an all-zero span id. */
