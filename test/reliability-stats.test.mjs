@@ -33,6 +33,22 @@ describe('tracing.stats()', () => {
     }
   });
 
+  it('forceFlush() waits for an export already on its way, so it is counted as exported', async () => {
+    const slow = await startOtlpReceiver({ answerDelayMs: 400 });
+    const app = await startApp({ RA_ENDPOINT: slow.url(), RA_OUTBOUND: 'false', OTEL_BSP_SCHEDULE_DELAY: '20' });
+    try {
+      await requests(app, 1);
+      // The batch processor's timer sends the span; the receiver holds its answer.
+      for (let i = 0; i < 200 && slow.requests === 0; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+      assert.equal(slow.requests, 1, 'the export is in flight');
+      await app.request({ cmd: 'flush' });
+      assert.deepEqual((await app.request({ cmd: 'stats' })).stats, { exported: 1, dropped: 0, failed: 0, queued: 0 });
+    } finally {
+      await app.stop();
+      await slow.close();
+    }
+  });
+
   it('counts spans a black-holed collector never got as dropped, queued, then failed at shutdown, each once', async () => {
     const blackHole = await startOtlpReceiver({ mode: 'blackhole', full: false });
     const app = await startApp({

@@ -116,8 +116,9 @@ function decodeOtlpJson(text) {
  * 'blackhole' accepts requests and never answers. Counts are kept per request path, so one
  * receiver can serve several senders (`url('/a/v1/traces')`).
  * `full` keeps decoded spans and raw bodies (for the tests); otherwise only counts.
+ * `answerDelayMs` holds each 200 answer that long, so an export stays in flight meanwhile.
  */
-export async function startOtlpReceiver({ mode = 'ok', full = true } = {}) {
+export async function startOtlpReceiver({ mode = 'ok', full = true, answerDelayMs = 0 } = {}) {
   const counts = new Map();
   const spans = [];
   const bodies = [];
@@ -149,7 +150,9 @@ export async function startOtlpReceiver({ mode = 'ok', full = true } = {}) {
         spans.push(...decoded);
         bodies.push(body);
       }
-      res.writeHead(200, { 'content-type': json ? 'application/json' : 'application/x-protobuf' }).end(json ? '{}' : '');
+      const answer = () => res.writeHead(200, { 'content-type': json ? 'application/json' : 'application/x-protobuf' }).end(json ? '{}' : '');
+      if (answerDelayMs > 0) setTimeout(answer, answerDelayMs);
+      else answer();
     });
   });
   server.on('connection', (socket) => {

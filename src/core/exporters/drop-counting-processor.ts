@@ -23,6 +23,8 @@ export class DropCountingProcessor implements SpanProcessor {
     private readonly maxQueueSize: number,
     /** True while the exporter is failing. */
     private readonly inOutage: () => boolean = () => false,
+    /** Flushes the exporter behind the batch processor, whose own flush does not wait for it. */
+    private readonly flushExporter: () => Promise<void> = async () => {},
   ) {}
 
   /** Spans in the queue now: ended, not yet handed to the exporter. */
@@ -57,8 +59,9 @@ export class DropCountingProcessor implements SpanProcessor {
     this.processor.onEnd(span);
   }
 
-  forceFlush(): Promise<void> {
-    return this.processor.forceFlush();
+  async forceFlush(): Promise<void> {
+    await this.processor.forceFlush();
+    await this.flushExporter();
   }
 
   shutdown(): Promise<void> {

@@ -51,6 +51,8 @@ export class FailureLoggingExporter implements SpanExporter {
   onTaken: ((count: number) => void) | undefined = undefined;
   /** Fails the exports still in flight, by `abandon()`. */
   private readonly inFlight = new Set<(error: Error) => void>();
+  /** Resolved when no export is in flight any more (see forceFlush). */
+  private idleWaiters: Array<() => void> = [];
   private abandoned = false;
   private onAbandon: (() => void) | undefined;
   private readonly abandonedSignal = new Promise<void>((resolve) => (this.onAbandon = resolve));
@@ -69,6 +71,7 @@ export class FailureLoggingExporter implements SpanExporter {
       called = true;
       clearTimeout(timer);
       this.inFlight.delete(giveUp);
+      if (this.inFlight.size === 0) this.wakeIdleWaiters();
       if (result.code === ExportResultCode.SUCCESS) {
         this.exported += spans.length;
         this.recovered();
@@ -126,8 +129,20 @@ export class FailureLoggingExporter implements SpanExporter {
     this.lostInBurst = 0;
   }
 
-  forceFlush(): Promise<void> {
-    return this.exporter.forceFlush?.() ?? Promise.resolve();
+  private wakeIdleWaiters(): void {
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const wake of waiters) wake();
+  }
+
+  /**
+   * Waits for the exports in flight (each bounded by `timeoutMillis`), then flushes the wrapped
+   * exporter. The batch processor's own flush only exports what is still queued: an export its
+   * timer started a moment before would otherwise still be on its way when the flush resolves.
+   */
+  async forceFlush(): Promise<void> {
+    if (this.inFlight.size > 0) await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+    await this.exporter.forceFlush?.();
   }
 
   /** Shuts the wrapped exporter down; stops waiting for it once exports are abandoned. */

@@ -96,7 +96,12 @@ export function createExportPipeline(options: ResolvedOptions): ExportPipeline {
   exporter.timeoutMillis = timeoutMillis;
   const batch = new BatchSpanProcessor(exporter, config);
   const maxQueueSize = config.maxQueueSize !== undefined && config.maxQueueSize > 0 ? config.maxQueueSize : DEFAULT_MAX_QUEUE_SIZE;
-  const bounded = new DropCountingProcessor(batch, maxQueueSize, () => exporter.failing);
+  const bounded = new DropCountingProcessor(
+    batch,
+    maxQueueSize,
+    () => exporter.failing,
+    () => exporter.forceFlush(),
+  );
   exporter.onTaken = (count) => bounded.taken(count);
   return new ExportPipeline([bounded], bounded, exporter);
 }
