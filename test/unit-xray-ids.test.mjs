@@ -33,10 +33,19 @@ describe('XRayIdGenerator', () => {
     for (const digits of seen) assert.equal(digits.size, 16);
   });
 
-  it('hands out a named trace id once, then random ones again', () => {
+  it('hands out named ids once, then random ones again', () => {
     const ids = new XRayIdGenerator();
-    ids.continueTrace('5759e988bd862e3fe1be46a994272793');
+    ids.presetNext('5759e988bd862e3fe1be46a994272793', '53995c3f42cd8ad8');
+    assert.equal(ids.generateSpanId(), '53995c3f42cd8ad8');
     assert.equal(ids.generateTraceId(), '5759e988bd862e3fe1be46a994272793');
     assert.notEqual(ids.generateTraceId(), '5759e988bd862e3fe1be46a994272793');
+    assert.notEqual(ids.generateSpanId(), '53995c3f42cd8ad8');
+  });
+
+  it('names only the ids it is given: a span id alone leaves trace ids random', () => {
+    const ids = new XRayIdGenerator();
+    ids.presetNext(undefined, '53995c3f42cd8ad8');
+    assert.match(ids.generateTraceId(), /^[0-9a-f]{32}$/);
+    assert.equal(ids.generateSpanId(), '53995c3f42cd8ad8');
   });
 });

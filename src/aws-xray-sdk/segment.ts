@@ -22,11 +22,11 @@ function startSegmentSpan(name: string, rootId: string | undefined, parentId: st
   }
   if (traceId === undefined || state.ids === undefined) return state.tracer.startSpan(name, options, ROOT_CONTEXT);
   // A trace id but no parent: the id generator hands the span this trace id.
-  state.ids.continueTrace(traceId);
+  state.ids.presetNext(traceId, undefined);
   try {
     return state.tracer.startSpan(name, options, ROOT_CONTEXT);
   } finally {
-    state.ids.continueTrace(undefined);
+    state.ids.presetNext(undefined, undefined);
   }
 }
 

@@ -1,12 +1,13 @@
-import { type Context, ROOT_CONTEXT, type Span, SpanKind, SpanStatusCode, TraceFlags, diag, propagation, trace } from '@opentelemetry/api';
+import { type Context, ROOT_CONTEXT, type Span, SpanStatusCode, TraceFlags, diag, propagation, trace } from '@opentelemetry/api';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { PREFIX, errorMessage, errorType } from '../common/index.js';
 import { ensureTracing } from '../setup/start-tracing.js';
 import { XRAY_HEADER, formatResponseHeader } from '../xray/header.js';
-import { startSpanContinuingRoot } from '../xray/id-generator.js';
 import { withInvocationParent } from '../xray/invocation-context.js';
+import { incomingHeadersGetter } from '../xray/propagator.js';
 import { normalizeMethod, pathOf, requestAttributes, spanNameOf, targetOf } from './http-attributes.js';
 import type { MiddlewareSettings } from './middleware-options.js';
+import { startServerSpan } from './server-span.js';
 
 // Symbol.for: the ESM and CJS builds, and the zero-code hook, see the same request state.
 const kRequestTrace = Symbol.for('otel-xray.request-trace');
@@ -54,11 +55,8 @@ export class RequestTrace {
 function startSpan(req: IncomingMessage, method: string, path: string): [Span, Context] | undefined {
   const state = ensureTracing();
   if (state.kind === 'off') return undefined;
-  const parent = withInvocationParent(propagation.extract(ROOT_CONTEXT, req.headers));
-  const span = startSpanContinuingRoot(state.ids, parent, state.tracer, spanNameOf(method), {
-    kind: SpanKind.SERVER,
-    attributes: requestAttributes(req, method, path),
-  });
+  const parent = withInvocationParent(propagation.extract(ROOT_CONTEXT, req.headers, incomingHeadersGetter));
+  const span = startServerSpan(state, parent, spanNameOf(method), requestAttributes(req, method, path));
   return [span, trace.setSpan(parent, span)];
 }
 

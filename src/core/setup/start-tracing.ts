@@ -10,6 +10,7 @@ import { resolveOptions } from './options.js';
 import { createPropagator } from './propagators.js';
 import { createResource } from './resource.js';
 import { createSampler, hidingXRaySamplerEnv, stopSampler } from '../sampling/index.js';
+import { DecidedAheadSampler } from '../sampling/decided-ahead.js';
 import { startOutboundTracing } from '../outbound/index.js';
 import { OFF_STATE, TRACER_NAME, TRACER_VERSION, type TracingState, getState, isProviderRegistered, setState } from './state.js';
 import type { Tracing, TracingOptions } from '../types.js';
@@ -95,12 +96,13 @@ export function startTracing(options: TracingOptions = {}): Tracing {
   const ids = new XRayIdGenerator();
   const contextManager = new StorageContextManager();
   const sampler = createSampler(resolved);
+  const decisions = new DecidedAheadSampler(sampler);
   const pipeline = createExportPipeline(resolved);
   const provider = hidingXRaySamplerEnv(
     () =>
       new NodeTracerProvider({
         resource: createResource(resolved),
-        sampler,
+        sampler: decisions,
         idGenerator: ids,
         spanProcessors: pipeline.processors,
       }),
@@ -130,7 +132,7 @@ export function startTracing(options: TracingOptions = {}): Tracing {
     },
   };
   if (resolved.flushOnSigterm) stopSigterm = flushOnSigterm(handle);
-  setState({ kind: 'own', handle, tracer: provider.getTracer(TRACER_NAME, TRACER_VERSION), ids, contextManager, options: resolved });
+  setState({ kind: 'own', handle, tracer: provider.getTracer(TRACER_NAME, TRACER_VERSION), ids, decisions, contextManager, options: resolved });
   return handle;
 }
 

@@ -1,6 +1,7 @@
 import { ProxyTracerProvider, type Tracer, trace } from '@opentelemetry/api';
 import type { StorageContextManager } from './context-manager.js';
 import type { XRayIdGenerator } from '../xray/id-generator.js';
+import type { DecidedAheadSampler } from '../sampling/decided-ahead.js';
 import type { ResolvedOptions } from './options.js';
 import type { Tracing, TracingStats } from '../types.js';
 import { PACKAGE_VERSION } from './version.js';
@@ -18,6 +19,8 @@ export type TracingState =
       readonly handle: Tracing;
       readonly tracer: Tracer;
       readonly ids: XRayIdGenerator;
+      /** The provider's sampler: server spans are decided before the tracer runs (request/server-span.ts). */
+      readonly decisions: DecidedAheadSampler;
       readonly contextManager: StorageContextManager;
       readonly options: ResolvedOptions;
     }

@@ -1,7 +1,4 @@
-import type { Context, Span, SpanOptions, Tracer } from '@opentelemetry/api';
 import type { IdGenerator } from '@opentelemetry/sdk-trace-base';
-import { ROOT_ONLY_KEY } from './context-keys.js';
-import type { XRayHeader } from './header.js';
 
 /**
  * Two hex digits for each byte value: ids are built without a Buffer round trip per id. Written
@@ -21,28 +18,40 @@ function randomHex8(): string {
 }
 
 /**
- * X-Ray ids (epoch seconds in the first 8 hex digits), with one addition: the next trace id
- * can be named in advance, so that a span with no parent still continues a known trace.
+ * X-Ray ids (epoch seconds in the first 8 hex digits), with one addition: the next ids can be
+ * named in advance, so that the SDK's tracer starts a span with ids decided before it ran (a
+ * Root-only header's trace id, or ids a sampling decision was already made for).
  */
 export class XRayIdGenerator implements IdGenerator {
-  private next: string | undefined;
+  private nextTraceId: string | undefined = undefined;
+  private nextSpanId: string | undefined = undefined;
   /** The epoch second the cached hex prefix stands for: one toString(16) per second, not per trace. */
   private epochSecond = -1;
   private epochHex = '';
 
-  /** The next root span gets this trace id (undefined clears it). */
-  continueTrace(traceId: string | undefined): void {
-    this.next = traceId;
+  /**
+   * The next generateTraceId and generateSpanId answer these (undefined: a new random id). Set
+   * right before a synchronous `tracer.startSpan` and cleared right after, so a span that asked
+   * for fewer ids (one with a parent asks for no trace id) leaves nothing behind.
+   */
+  presetNext(traceId: string | undefined, spanId: string | undefined): void {
+    this.nextTraceId = traceId;
+    this.nextSpanId = spanId;
   }
 
   generateTraceId(): string {
-    const traceId = this.next;
+    const traceId = this.nextTraceId;
     if (traceId === undefined) return this.epochPrefix() + randomHex8() + randomHex8() + randomHex8();
-    this.next = undefined;
+    this.nextTraceId = undefined;
     return traceId;
   }
 
   generateSpanId(): string {
+    const preset = this.nextSpanId;
+    if (preset !== undefined) {
+      this.nextSpanId = undefined;
+      return preset;
+    }
     const spanId = randomHex8() + randomHex8();
     return spanId === INVALID_SPAN_ID ? FALLBACK_SPAN_ID : spanId;
   }
@@ -55,31 +64,5 @@ export class XRayIdGenerator implements IdGenerator {
       this.epochHex = second.toString(16).padStart(8, '0');
     }
     return this.epochHex;
-  }
-}
-
-/**
- * Starts a span with `tracer.startSpan(name, options, parent)` so that, when `parent` carries a Root-only
- * X-Ray header (ALB, API Gateway: a trace id but no parent span), the span keeps that trace id.
- *
- * OTel cannot say "this trace id, no parent": a span context needs a span id. So the X-Ray
- * propagator leaves the header under ROOT_ONLY_KEY, and here the id generator is told the trace
- * id right before the span starts; the SDK asks it for one because the span has no parent. One
- * slot is enough: `startSpan` is synchronous, and the slot is cleared right after, so a span
- * that did have a parent (and asked for no trace id) leaves nothing behind. Without our id
- * generator (the app's own provider) the span starts a new trace.
- *
- * @example
- * const span = startSpanContinuingRoot(ids, parent, tracer, 'GET', { kind: SpanKind.SERVER });
- */
-export function startSpanContinuingRoot(ids: XRayIdGenerator | undefined, parent: Context, tracer: Tracer, name: string, options: SpanOptions): Span {
-  // The arguments are passed on rather than wrapped in a callback: no closure per request.
-  const rootOnly = parent.getValue(ROOT_ONLY_KEY) as XRayHeader | undefined;
-  if (rootOnly === undefined || ids === undefined) return tracer.startSpan(name, options, parent);
-  ids.continueTrace(rootOnly.traceId);
-  try {
-    return tracer.startSpan(name, options, parent);
-  } finally {
-    ids.continueTrace(undefined);
   }
 }

@@ -13,6 +13,12 @@ import { AWSXRayPropagator } from '@opentelemetry/propagator-aws-xray';
 import { DEFERRED_PARENT_KEY, LINEAGE_KEY, ROOT_ONLY_KEY } from './context-keys.js';
 import { XRAY_HEADER, XRAY_HEADER_KEY, type XRayHeader, headerText, parseXRayHeader, withLineage } from './header.js';
 
+/**
+ * The getter for Node's `req.headers`, whose names Node has lower-cased: a header missing under
+ * its lower-case name is missing, with no search of every key (most requests have no X-Ray header).
+ */
+export const incomingHeadersGetter: TextMapGetter = { get: defaultTextMapGetter.get, keys: defaultTextMapGetter.keys };
+
 /** Cheap test before parsing a header a second time for its `Lineage`. */
 const MENTIONS_LINEAGE = /lineage/i;
 const UPPER_CASE_HEX = /[A-F]/;
@@ -24,7 +30,7 @@ const UPPER_CASE_HEX = /[A-F]/;
  */
 function readHeader(carrier: unknown, getter: TextMapGetter): unknown {
   const value = getter.get(carrier, XRAY_HEADER_KEY);
-  if (value !== undefined) return value;
+  if (value !== undefined || getter === incomingHeadersGetter) return value;
   const key = getter.keys(carrier).find((candidate) => candidate.length === XRAY_HEADER_KEY.length && candidate.toLowerCase() === XRAY_HEADER_KEY);
   return key === undefined ? undefined : getter.get(carrier, key);
 }

@@ -1,0 +1,61 @@
+import { type Attributes, type Context, type Span, type SpanContext, SpanKind, TraceFlags, isSpanContextValid, trace } from '@opentelemetry/api';
+import { isTracingSuppressed } from '@opentelemetry/core';
+import { SamplingDecision } from '@opentelemetry/sdk-trace-base';
+import type { TracingState } from '../setup/state.js';
+import { ROOT_ONLY_KEY } from '../xray/context-keys.js';
+import type { XRayHeader } from '../xray/header.js';
+
+/** The valid span context of the parent in `context`, if any. */
+function validParentOf(context: Context): SpanContext | undefined {
+  const spanContext = trace.getSpanContext(context);
+  return spanContext !== undefined && isSpanContextValid(spanContext) ? spanContext : undefined;
+}
+
+/**
+ * Starts a request's server span under `parent`.
+ *
+ * With otel-xray's own provider the ids and the sampling decision are made here, before the
+ * SDK's tracer, the way the tracer makes them: an unsampled request then gets its
+ * non-recording span straight from the API, without the tracer's copy and check of the
+ * attributes (on every request, and most requests are unsampled); a sampled one is started by
+ * the tracer, handed the ids and the decision already made.
+ *
+ * A Root-only X-Ray header (ALB, API Gateway: a trace id but no parent span) is continued: the
+ * span keeps its trace id. OTel cannot say "this trace id, no parent", so the propagator leaves
+ * the header under ROOT_ONLY_KEY and the id generator hands the tracer that trace id. With an
+ * app's own provider (no X-Ray id generator of ours) the span starts a new trace.
+ */
+export function startServerSpan(state: TracingState, parent: Context, name: string, attributes: Attributes): Span {
+  const options = { kind: SpanKind.SERVER, attributes };
+  const { ids, tracer } = state;
+  if (ids === undefined) return tracer.startSpan(name, options, parent);
+  const validParent = validParentOf(parent);
+  const rootOnly = validParent === undefined ? (parent.getValue(ROOT_ONLY_KEY) as XRayHeader | undefined) : undefined;
+  const decisions = state.kind === 'own' ? state.decisions : undefined;
+  if (decisions === undefined || isTracingSuppressed(parent)) {
+    // The tracer decides (an app's NodeSDK may sample with a sampler of its own); only a Root-only trace id is named.
+    if (rootOnly === undefined) return tracer.startSpan(name, options, parent);
+    ids.presetNext(rootOnly.traceId, undefined);
+    try {
+      return tracer.startSpan(name, options, parent);
+    } finally {
+      ids.presetNext(undefined, undefined);
+    }
+  }
+  const traceId = validParent?.traceId ?? rootOnly?.traceId ?? ids.generateTraceId();
+  const spanId = ids.generateSpanId();
+  const result = decisions.inner.shouldSample(parent, traceId, name, SpanKind.SERVER, attributes, []);
+  if (result.decision === SamplingDecision.NOT_RECORD) {
+    // What the tracer answers for NOT_RECORD: the ids and trace state in a non-recording span.
+    return trace.wrapSpanContext({ traceId, spanId, traceFlags: TraceFlags.NONE, traceState: result.traceState ?? validParent?.traceState });
+  }
+  // The arguments go to the tracer as they are, with no callback: no closure per request.
+  ids.presetNext(validParent === undefined ? traceId : undefined, spanId);
+  decisions.decideNext(result);
+  try {
+    return tracer.startSpan(name, options, parent);
+  } finally {
+    ids.presetNext(undefined, undefined);
+    decisions.decideNext(undefined);
+  }
+}
