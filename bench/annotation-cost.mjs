@@ -51,7 +51,7 @@ function measure(handlers) {
       const start = process.hrtime.bigint();
       for (const [requestContext] of requests) context.with(requestContext, handler);
       const micros = Number(process.hrtime.bigint() - start) / ITERATIONS / 1000;
-      for (const [, res] of requests) res.emit('finish');
+      for (const [, res] of requests) res.emit('close');
       if (run > 0) runs[name].push(micros); // the first run warms up
     }
   }

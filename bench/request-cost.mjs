@@ -46,12 +46,12 @@ const rows = [
   ['otel-xray server span, sampled (caller Sampled=1)', measure(() => {
     const [req, res] = request(caller(1));
     startRequestTrace(req, res, settings);
-    res.emit('finish');
+    res.emit('close');
   }) - baseline],
   ['otel-xray server span, unsampled (caller Sampled=0)', measure(() => {
     const [req, res] = request(caller(0));
     startRequestTrace(req, res, settings);
-    res.emit('finish');
+    res.emit('close');
   }) - baseline],
 ];
 console.log('| per request, in process | µs |\n|---|---:|');

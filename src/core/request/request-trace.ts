@@ -116,8 +116,9 @@ export function startRequestTrace(req: IncomingMessage, res: ServerResponse, set
   // end() does nothing: no listeners for it.
   if (!requestTrace.span.isRecording()) return requestTrace;
   (res as ServerResponse & Traced)[kRequestTrace] = requestTrace;
-  // `on`, not `once`: `once` wraps the listener in a new closure per request; endRequestTrace is idempotent.
-  res.on('finish', onResponseDone);
+  // One listener: Node emits 'close' on every response, on the tick after 'finish' or when the
+  // connection closes first (`writableFinished` tells which). `on`, not `once`: `once` wraps
+  // the listener in a new closure per request.
   res.on('close', onResponseDone);
   return requestTrace;
 }
