@@ -16,7 +16,9 @@ const sampler = {
   shouldSample(context, traceId, name, kind, attributes) {
     calls.push({ traceId, name, kind, path: attributes['url.path'], parentSpanId: trace.getSpanContext(context)?.spanId });
     const path = attributes['url.path'];
-    if (kind !== SpanKind.SERVER || path === '/keep') return { decision: SamplingDecision.RECORD_AND_SAMPLED };
+    if (kind !== SpanKind.SERVER) return { decision: SamplingDecision.RECORD_AND_SAMPLED };
+    // A sampler's own attributes go on the span, over the request's.
+    if (path === '/keep') return { decision: SamplingDecision.RECORD_AND_SAMPLED, attributes: { 'sampling.rule': 'keep', 'url.scheme': 'sampler' } };
     return { decision: path === '/record' ? SamplingDecision.RECORD : SamplingDecision.NOT_RECORD };
   },
   toString: () => 'ByPath',
@@ -66,6 +68,11 @@ test('a sampled request: the sampler is asked once for the server span, and the 
   assert.equal(serverSpan.spanContext().traceId, traceId);
   assert.equal(serverSpan.spanContext().spanId, inside[0].server.spanId);
   assert.equal(spans.find((span) => span.name === 'work').parentSpanContext.spanId, serverSpan.spanContext().spanId);
+  assert.equal(serverSpan.attributes['url.path'], '/keep');
+  assert.equal(serverSpan.attributes['http.request.method'], 'GET');
+  assert.equal(serverSpan.attributes['http.response.status_code'], 200);
+  assert.equal(serverSpan.attributes['sampling.rule'], 'keep');
+  assert.equal(serverSpan.attributes['url.scheme'], 'sampler');
 });
 
 test('an unsampled request: asked once, nothing exported, and spans inside still belong to its trace', async () => {

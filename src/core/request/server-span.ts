@@ -5,6 +5,8 @@ import type { TracingState } from '../setup/state.js';
 import { ROOT_ONLY_KEY } from '../xray/context-keys.js';
 import type { XRayHeader } from '../xray/header.js';
 
+const SERVER_SPAN = Object.freeze({ kind: SpanKind.SERVER });
+
 /** The valid span context of the parent in `context`, if any. */
 function validParentOf(context: Context): SpanContext | undefined {
   const spanContext = trace.getSpanContext(context);
@@ -52,10 +54,17 @@ export function startServerSpan(state: TracingState, parent: Context, name: stri
   // The arguments go to the tracer as they are, with no callback: no closure per request.
   ids.presetNext(validParent === undefined ? traceId : undefined, spanId);
   decisions.decideNext(result);
+  let span: Span;
   try {
-    return tracer.startSpan(name, options, parent);
+    // Without the attributes: the tracer would copy and check them twice, for a sampler that is
+    // not asked. The span takes them right after, as its constructor would have.
+    span = tracer.startSpan(name, SERVER_SPAN, parent);
   } finally {
     ids.presetNext(undefined, undefined);
     decisions.decideNext(undefined);
   }
+  span.setAttributes(attributes);
+  // The sampler's own attributes win, as with the tracer.
+  if (result.attributes !== undefined) span.setAttributes(result.attributes);
+  return span;
 }
