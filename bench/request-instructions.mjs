@@ -7,7 +7,7 @@
 // server's work alone. V8 runs --single-threaded: with background compiler threads the count would
 // depend on when they got the CPU, that is on the machine's load. After a warm-up the counters are zeroed, N requests run, and the counts
 // are dumped; the table shows the traced variants' addition over bare.
-//   node bench/request-instructions.mjs [--node PATH] [--requests N] [--only express,koa] [--variants bare,floor,unsampled,sampled]
+//   node bench/request-instructions.mjs [--node PATH] [--requests N] [--only express,koa] [--variants bare,floor,unsampled,sampled] [--warm-up N]
 //   (about 1 minute per framework and variant; needs valgrind)
 import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
@@ -25,7 +25,9 @@ const option = (name, fallback) => {
 const FRAMEWORKS = option('--only', 'express,fastify,koa').split(',');
 const VARIANTS = option('--variants', 'bare,unsampled,sampled').split(',');
 const REQUESTS = Number(option('--requests', '2000'));
-const WARM_UP = 1000;
+// Enough requests for V8 to have optimized the request path: with fewer, its compiler still runs
+// in the counted window (about 24k instructions per request of express's traced path after 1000).
+const WARM_UP = Number(option('--warm-up', '5000'));
 
 if (args[0] === '--serve') {
   await serve(args[1], args[2]);
@@ -108,7 +110,7 @@ async function floorScope() {
 /** Instructions of REQUESTS requests: the counters are zeroed after the warm-up and dumped after the last. */
 function countInstructions(node, framework, variant) {
   const out = join(tmpdir(), `request-instructions-${process.pid}-${framework}-${variant}.out`);
-  const child = spawn('valgrind', ['--tool=callgrind', `--callgrind-out-file=${out}`, '--dump-instr=no', '--compress-strings=no', node.path, '--single-threaded', fileURLToPath(import.meta.url), '--serve', framework, variant, '--requests', String(REQUESTS)], { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn('valgrind', ['--tool=callgrind', `--callgrind-out-file=${out}`, '--dump-instr=no', '--compress-strings=no', node.path, '--single-threaded', fileURLToPath(import.meta.url), '--serve', framework, variant, '--requests', String(REQUESTS), '--warm-up', String(WARM_UP)], { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (chunk) => { stderr += chunk; });
   return new Promise((resolve, reject) => {
