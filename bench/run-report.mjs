@@ -94,6 +94,20 @@ export function table(summary, { countInstructions }) {
   return lines.join('\n');
 }
 
+/**
+ * How much bare's req/s moved between its loads, per framework: (best − worst) ÷ best. On
+ * an otherwise idle machine it stays within a few percent; well above, other work shared the
+ * cores and the ratios carry that noise.
+ */
+export function bareSpread(summary) {
+  return Object.entries(summary)
+    .map(([framework, rows]) => {
+      const rounds = rows.find((r) => r.variant === 'bare').rounds;
+      return `${framework} ${fmt((100 * (Math.max(...rounds) - Math.min(...rounds))) / Math.max(...rounds))}%`;
+    })
+    .join(', ');
+}
+
 /** One line per target per framework (and per cold-start kind): the measured ratio, PASS or MISS. */
 export function targets(summary, cold) {
   const lines = [];
@@ -106,7 +120,7 @@ export function targets(summary, cold) {
       const cheapest = peers.reduce((a, b) => (b.addedMicros < a.addedMicros ? b : a));
       const ratio = sampled.addedMicros / cheapest.addedMicros;
       check(
-        ratio <= TARGETS.sampled,
+        cheapest.addedMicros > 0 && ratio <= TARGETS.sampled,
         `${framework} sampled`,
         `${fmt(ratio, 3)} = added ${fmt(sampled.addedMicros, 1)} µs/req ÷ cheapest peer's ${fmt(cheapest.addedMicros, 1)} µs/req (${label(framework, cheapest.variant)})   target ≤ ${TARGETS.sampled}`,
       );
@@ -130,10 +144,11 @@ export function targets(summary, cold) {
   if (cold !== undefined) {
     for (const [kind, what] of [['express', 'express + otel-xray, startTracing(), xrayTracing()'], ['lambda', 'a handler wrapped in xrayLambda']]) {
       const { added, sdkAdded, ratio } = coldStartAdded(cold.best, kind);
+      // A non-positive addition for aws-xray-sdk is noise (a busy machine), not a measurement.
       check(
-        ratio <= TARGETS.coldStart,
+        sdkAdded > 0 && ratio <= TARGETS.coldStart,
         `cold start ${kind}`,
-        `${fmt(ratio, 2)} = ${what} adds ${fmt(added)} ${cold.unit} ÷ aws-xray-sdk's ${fmt(sdkAdded)} ${cold.unit} (best of ${cold.runs})   target ≤ ${TARGETS.coldStart}`,
+        `${sdkAdded > 0 ? fmt(ratio, 2) : 'unmeasured (aws-xray-sdk added nothing above noise)'} = ${what} adds ${fmt(added)} ${cold.unit} ÷ aws-xray-sdk's ${fmt(sdkAdded)} ${cold.unit} (best of ${cold.runs})   target ≤ ${TARGETS.coldStart}`,
       );
     }
   }

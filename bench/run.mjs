@@ -14,6 +14,7 @@
 // --in-process adds bench/request-cost.mjs and bench/annotation-cost.mjs (about 40 s more).
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startOtlpReceiver, startUdpReceiver } from '../test/support/reliability-receivers.mjs';
@@ -21,7 +22,7 @@ import { coldStartTable, measureColdStarts } from './cold-start-measure.mjs';
 import { movePid, onCores, planCores } from './cores.mjs';
 import { ipcChild } from './ipc-child.mjs';
 import { benchNode } from './node-binary.mjs';
-import { summarize, table, targets } from './run-report.mjs';
+import { bareSpread, summarize, table, targets } from './run-report.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
@@ -50,12 +51,12 @@ const picked = args.find((a) => a.startsWith('--variants='))?.split('=')[1]?.spl
 if (picked !== undefined) for (const framework of Object.keys(FRAMEWORKS)) FRAMEWORKS[framework] = picked;
 for (const framework of Object.keys(FRAMEWORKS)) if (onlyFramework !== undefined && framework !== onlyFramework) delete FRAMEWORKS[framework];
 
-// Loads per round: bare before and after each variant. The whole run has a hard limit, 1.5× the plan.
+// Loads per round: bare before and after each variant. The whole run has a hard limit, 1.3× the plan.
 const loadsPerRound = Object.values(FRAMEWORKS).reduce((n, variants) => n + 2 * variants.length + 1, 0);
 const servers = Object.values(FRAMEWORKS).reduce((n, variants) => n + variants.length + 1, 0);
 const plannedSeconds =
-  servers * (config.warmup + 0.5) + config.rounds * loadsPerRound * (config.duration + 0.3) + config.coldRuns * 6 * 1.5 + (inProcess ? 60 : 0) + 10;
-const LIMIT_MS = Math.max(120, Math.ceil(plannedSeconds * 1.5)) * 1000;
+  servers * (config.warmup + 0.5) + config.rounds * loadsPerRound * (config.duration + 0.3) + config.coldRuns * 6 + (inProcess ? 60 : 0) + 10;
+const LIMIT_MS = Math.max(180, Math.ceil(plannedSeconds * 1.3)) * 1000;
 setTimeout(() => {
   console.error(`bench: stopped after ${LIMIT_MS / 1000} s`);
   process.exit(1); // children exit on their IPC 'disconnect'
@@ -157,8 +158,11 @@ async function measureThroughput(all, otlp, udp, started) {
   }
 }
 
+const load1 = () => loadavg()[0].toFixed(2);
+
 async function main() {
   const started = Date.now();
+  const loadBefore = load1();
   console.log(
     `bench on Node ${node.version}: ${config.rounds} round(s) × ${config.duration} s per server, ${config.connections} connections, best round; ` +
       `about ${Math.round(plannedSeconds / 60)} min (stops after ${LIMIT_MS / 1000} s).\n${cores.note}`,
@@ -198,7 +202,15 @@ async function main() {
       output.push('', execFileSync(node.path, [join(here, script)], { encoding: 'utf8', timeout: 120_000 }).trimEnd());
     }
   }
-  output.push('', `Targets (Node ${node.version}):`, targets(summary, cold), '', `finished in ${Math.round((Date.now() - started) / 1000)} s`);
+  output.push(
+    '',
+    `Targets (Node ${node.version}):`,
+    targets(summary, cold),
+    '',
+    `Noise: bare req/s moved ${bareSpread(summary)} between its loads (best − worst ÷ best); 1-min load average ${loadBefore} at the start, ${load1()} at the end, on ${availableParallelism()} core(s).`,
+  );
+  if (quick) output.push('--quick runs one short round and 3 cold starts: read its verdicts as a smoke test, not a measurement.');
+  output.push(`finished in ${Math.round((Date.now() - started) / 1000)} s`);
   console.log(`\n${output.join('\n')}`);
 }
 
