@@ -74,18 +74,22 @@ export function summarize(servers) {
   return summary;
 }
 
-/** The markdown table of every variant. */
+/**
+ * The markdown table of every variant. "server CPU %" is the best round's CPU time over its
+ * wall time (100 = one core busy): well under 100, the server waited (on other processes
+ * sharing its core, or on the load generator) and its req/s understates it.
+ */
 export function table(summary, { countInstructions }) {
   const lines = [
-    `| framework | variant | req/s (best round) | × bare | added µs/req | req/s per round (k) | p99 ms | CPU µs/req (median) | CPU over bare | spans/req |${countInstructions ? ' k instr/req | over bare |' : ''}`,
-    `|---|---|---:|---:|---:|---|---:|---:|---:|---:|${countInstructions ? '---:|---:|' : ''}`,
+    `| framework | variant | req/s (best round) | × bare | added µs/req | req/s per round (k) | p99 ms | server CPU % | CPU µs/req (median) | CPU over bare | spans/req |${countInstructions ? ' k instr/req | over bare |' : ''}`,
+    `|---|---|---:|---:|---:|---|---:|---:|---:|---:|---:|${countInstructions ? '---:|---:|' : ''}`,
   ];
   for (const [framework, rows] of Object.entries(summary)) {
     for (const row of rows) {
       const bare = row.variant === 'bare';
       lines.push(
         `| ${framework} | ${label(framework, row.variant)}${row.failures ? ` (${row.failures} failed)` : ''} | ${fmt(row.best.rps)} | ` +
-          `${fmt(row.ratio, 2)} | ${bare ? '–' : fmt(row.addedMicros, 1)} | ${row.rounds.map(kilo).join(' ')} | ${fmt(row.best.p99, 1)} | ` +
+          `${fmt(row.ratio, 2)} | ${bare ? '–' : fmt(row.addedMicros, 1)} | ${row.rounds.map(kilo).join(' ')} | ${fmt(row.best.p99, 1)} | ${fmt(row.best.cpuPerRequest * row.best.rps / 1e4)} | ` +
           `${fmt(row.cpu, 1)} | ${bare ? '–' : fmt(row.cpuAdded, 1)} | ${NO_SPANS.includes(row.variant) ? '–' : fmt(row.spansPerRequest, 3)} |` +
           (countInstructions ? ` ${fmt(row.instructions / 1000)} | ${bare ? '–' : fmt(row.instructionsAdded / 1000)} |` : ''),
       );
