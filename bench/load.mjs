@@ -1,8 +1,9 @@
 // The load generator: a separate process running autocannon on request from bench/run.mjs
-// ({url, connections, duration} over IPC → a summary of the run).
+// ({url, connections, duration} over IPC → a summary of the run; {cmd: 'exit'} ends it).
 import autocannon from 'autocannon';
 
-process.on('message', async ({ id, url, connections, duration }) => {
+process.on('message', async ({ id, cmd, url, connections, duration }) => {
+  if (cmd === 'exit') process.exit(0);
   const result = await autocannon({ url, connections, duration, pipelining: 1, timeout: 10 });
   process.send({
     id,

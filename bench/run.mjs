@@ -1,24 +1,35 @@
 // Side-by-side benchmark: express, fastify and koa, bare and traced by otel-xray (sampled and
 // unsampled), by OpenTelemetry's own instrumentation and (express) by aws-xray-sdk, all on
-// 127.0.0.1. Each variant is a separate server process; autocannon runs in another process;
-// loads are interleaved (bare, A, bare, B, …) so each ratio compares neighbours in time.
-//   node bench/run.mjs [--quick] [--profile] [--floor] [--framework=express] [--variants=als,xray] [--node PATH]
-// --node PATH (or BENCH_NODE=PATH) runs the servers, the cold starts and request-cost.mjs on
-// that Node binary; the harness and the load generator stay on the Node that runs this file.
+// 127.0.0.1, measured the way the project's performance issue states its targets: 3 rounds of
+// 5 s per server, 10 connections, GET /users/:id, the best round of each, every server pinned to
+// one core and the load generator (autocannon, another process) to another. Loads alternate
+// bare, A, bare, B, … so neighbours in time compare. The run ends with a Targets block: each
+// target as a ratio, PASS or MISS, cold start against aws-xray-sdk included.
+//   node bench/run.mjs [--quick] [--profile] [--floor] [--in-process] [--instructions]
+//                      [--framework=express] [--variants=als,xray] [--node PATH]
+// --node PATH (or BENCH_NODE=PATH) runs the servers and the cold starts on that Node binary;
+// the harness and the load generator stay on the Node that runs this file.
 // --floor adds a variant with one AsyncLocalStorage scope per request and nothing else: the
 // cost every context-carrying tracer pays before it creates a span.
-import { fork, execFileSync, spawn } from 'node:child_process';
+// --in-process adds bench/request-cost.mjs and bench/annotation-cost.mjs (about 40 s more).
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startOtlpReceiver, startUdpReceiver } from '../test/support/reliability-receivers.mjs';
+import { coldStartTable, measureColdStarts } from './cold-start-measure.mjs';
+import { movePid, onCores, planCores } from './cores.mjs';
+import { ipcChild } from './ipc-child.mjs';
 import { benchNode } from './node-binary.mjs';
+import { bareSpread, summarize, table, targets } from './run-report.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const profile = args.includes('--profile');
 const floor = args.includes('--floor');
+const inProcess = args.includes('--in-process');
 // --instructions: also count user-space instructions per request with `perf stat` (Linux);
 // unlike time, an instruction count barely moves when other processes share the cores.
 const countInstructions = args.includes('--instructions');
@@ -26,8 +37,8 @@ const node = benchNode(args);
 const onlyFramework = args.find((a) => a.startsWith('--framework='))?.split('=')[1];
 
 const config = quick
-  ? { rounds: 1, duration: 1, warmup: 1, connections: 16, coldRuns: 3 }
-  : { rounds: 5, duration: 2, warmup: 2, connections: 16, coldRuns: 7 };
+  ? { rounds: 1, duration: 1, warmup: 1, connections: 10, coldRuns: 3 }
+  : { rounds: 3, duration: 5, warmup: 2, connections: 10, coldRuns: 9 };
 
 const FRAMEWORKS = {
   express: ['xray', 'xray-unsampled', 'otel', 'xray-sdk'],
@@ -38,53 +49,20 @@ if (floor) for (const variants of Object.values(FRAMEWORKS)) variants.unshift('a
 // --variants=a,b picks variants by name (bare always runs), for narrowing down a cost.
 const picked = args.find((a) => a.startsWith('--variants='))?.split('=')[1]?.split(',');
 if (picked !== undefined) for (const framework of Object.keys(FRAMEWORKS)) FRAMEWORKS[framework] = picked;
-const LABELS = {
-  bare: 'bare (no tracing)',
-  als: 'bare + AsyncLocalStorage.run (floor)',
-  'xray-idle': 'otel-xray started, no middleware',
-  xray: 'otel-xray, sampled (OTLP)',
-  'xray-unsampled': 'otel-xray, unsampled',
-  otel: 'OpenTelemetry instrumentation',
-  'xray-sdk': 'aws-xray-sdk-express (UDP)',
-};
-const PEERS = { express: '-http + -express', fastify: '-http + @fastify/otel', koa: '-http + -koa' };
+for (const framework of Object.keys(FRAMEWORKS)) if (onlyFramework !== undefined && framework !== onlyFramework) delete FRAMEWORKS[framework];
 
-const median = (values) => {
-  const sorted = values.filter((v) => Number.isFinite(v)).sort((a, b) => a - b);
-  if (sorted.length === 0) return NaN;
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
+// Loads per round: bare before and after each variant. The whole run has a hard limit, 1.3× the plan.
+const loadsPerRound = Object.values(FRAMEWORKS).reduce((n, variants) => n + 2 * variants.length + 1, 0);
+const servers = Object.values(FRAMEWORKS).reduce((n, variants) => n + variants.length + 1, 0);
+const plannedSeconds =
+  servers * (config.warmup + 0.5) + config.rounds * loadsPerRound * (config.duration + 0.3) + config.coldRuns * 6 + (inProcess ? 60 : 0) + 10;
+const LIMIT_MS = Math.max(180, Math.ceil(plannedSeconds * 1.3)) * 1000;
+setTimeout(() => {
+  console.error(`bench: stopped after ${LIMIT_MS / 1000} s`);
+  process.exit(1); // children exit on their IPC 'disconnect'
+}, LIMIT_MS).unref();
 
-/** A child process with request/response over IPC. */
-function ipcChild(script, argv, options) {
-  const child = fork(join(here, script), argv, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], ...options });
-  let nextId = 0;
-  const pending = new Map();
-  let onReady;
-  const ready = new Promise((resolve, reject) => {
-    onReady = resolve;
-    child.once('exit', (code) => reject(new Error(`${script} ${argv.join(' ')} exited with ${code} before it was ready`)));
-  });
-  child.on('message', (message) => {
-    if (message.ready) onReady(message);
-    else pending.get(message.id)?.(message);
-  });
-  return {
-    child,
-    ready,
-    request(message) {
-      const id = nextId++;
-      return new Promise((resolve) => {
-        pending.set(id, (reply) => {
-          pending.delete(id);
-          resolve(reply);
-        });
-        child.send({ ...message, id });
-      });
-    },
-  };
-}
+const cores = planCores();
 
 async function startServers(otlp, udp) {
   const execArgv = (name) => (profile ? ['--cpu-prof', `--cpu-prof-dir=${join(here, 'profiles')}`, `--cpu-prof-name=${name}.cpuprofile`] : []);
@@ -97,21 +75,17 @@ async function startServers(otlp, udp) {
     AWS_XRAY_DAEMON_ADDRESS: udp.address,
     AWS_XRAY_CONTEXT_MISSING: 'IGNORE_ERROR',
   };
-  const servers = [];
+  const started = [];
   for (const [framework, variants] of Object.entries(FRAMEWORKS)) {
-    if (onlyFramework !== undefined && framework !== onlyFramework) continue;
     for (const variant of ['bare', ...variants]) {
       const path = `/${framework}/${variant}/v1/traces`;
-      const ipc = ipcChild('server.mjs', [framework, variant, otlp.url(path), String(udp.port)], {
-        env,
-        execPath: node.path,
-        execArgv: execArgv(`${framework}-${variant}`),
-      });
-      servers.push({ framework, variant, path, ipc, loads: [] });
+      const serverArgs = [...execArgv(`${framework}-${variant}`), join(here, 'server.mjs'), framework, variant, otlp.url(path), String(udp.port)];
+      const ipc = ipcChild(...onCores(cores, cores.server, node.path, serverArgs), { env });
+      started.push({ framework, variant, path, ipc, loads: [] });
     }
   }
-  for (const server of servers) server.url = `http://127.0.0.1:${(await server.ipc.ready).port}/users/42`;
-  return servers;
+  for (const server of started) server.url = `http://127.0.0.1:${(await server.ipc.ready).port}/users/42`;
+  return started;
 }
 
 /** `perf stat` on a process until stop() is called; resolves the user-space instruction count (NaN without perf). */
@@ -147,168 +121,97 @@ async function runLoad(server, duration) {
   };
 }
 
-function coldStart(mode, env) {
-  const out = execFileSync(node.path, [join(here, 'cold-start.mjs'), mode], { env, encoding: 'utf8', timeout: 30_000 });
-  return JSON.parse(out.trim().split('\n').pop());
-}
-
-async function measureColdStart(otlp) {
-  const env = {
-    ...process.env,
-    OTEL_EXPORTER_OTLP_ENDPOINT: otlp.url(''),
-    OTEL_TRACES_EXPORTER: 'otlp',
-    OTEL_METRICS_EXPORTER: 'none',
-    OTEL_LOGS_EXPORTER: 'none',
-    // Cloud detectors would query instance metadata endpoints; only local detectors here.
-    OTEL_NODE_RESOURCE_DETECTORS: 'env,host,os,process',
-    OTEL_LOG_LEVEL: 'error',
-  };
-  const samples = { none: [], 'otel-xray': [], 'otel-auto': [] };
-  for (let i = 0; i < config.coldRuns; i++) for (const mode of Object.keys(samples)) samples[mode].push(coldStart(mode, env));
-  const summary = {};
-  for (const [mode, runs] of Object.entries(samples)) {
-    summary[mode] = { setupMs: median(runs.map((r) => r.setupMs)), readyMs: median(runs.map((r) => r.readyMs)) };
+/** Rounds of interleaved loads; then every server's spans delivered per request handled. */
+async function measureThroughput(all, otlp, udp, started) {
+  console.log(`warming up ${all.length} servers…`);
+  for (const server of all) await runLoad(server, config.warmup);
+  const baseline = new Map();
+  for (const server of all) {
+    await server.ipc.request({ cmd: 'flush' });
+    baseline.set(server, (await server.ipc.request({ cmd: 'stats' })).handled);
   }
-  return summary;
-}
+  otlp.reset();
+  udp.reset();
 
-const fmt = (value, digits = 0) => (Number.isFinite(value) ? value.toFixed(digits) : 'n/a');
-
-function report(servers, coldStart) {
-  const lines = [];
-  const verdicts = [];
-  lines.push(
-    `${config.rounds} round(s) × ${config.duration} s per load, ${config.connections} connections, interleaved with bare; ` +
-      `Node ${node.version}, ${new Date().toISOString().slice(0, 10)}.`,
-    '',
-    `| framework | variant | req/s (median) | × bare | p99 ms | CPU µs/req | over bare µs/req | spans/req |${countInstructions ? ' k instr/req | over bare |' : ''}`,
-    `|---|---|---:|---:|---:|---:|---:|---:|${countInstructions ? '---:|---:|' : ''}`,
-  );
-  for (const framework of Object.keys(FRAMEWORKS)) {
-    const group = servers.filter((s) => s.framework === framework);
-    if (group.length === 0) continue;
-    const bare = group.find((s) => s.variant === 'bare');
-    const bareCpu = median(bare.loads.map((l) => l.cpuPerRequest));
-    const bareInstructions = median(bare.loads.map((l) => l.instructionsPerRequest));
-    const ratios = {};
-    for (const server of group) {
-      const ratio = server.variant === 'bare' ? 1 : median(server.loads.map((l) => l.ratio));
-      ratios[server.variant] = ratio;
-      const cpu = median(server.loads.map((l) => l.cpuPerRequest));
-      const instructions = median(server.loads.map((l) => l.instructionsPerRequest));
-      const failures = server.loads.reduce((n, l) => n + l.failures, 0);
-      const spans = server.variant === 'bare' || server.variant === 'als' ? '–' : fmt(server.spansPerRequest, 2);
-      const label = server.variant === 'otel' ? `${LABELS.otel} (${PEERS[framework]})` : LABELS[server.variant];
-      lines.push(
-        `| ${framework} | ${label}${failures ? ` (${failures} failed)` : ''} | ${fmt(median(server.loads.map((l) => l.rps)))} | ` +
-          `${fmt(ratio, 2)} | ${fmt(median(server.loads.map((l) => l.p99)), 1)} | ${fmt(cpu, 1)} | ` +
-          `${server.variant === 'bare' ? '–' : fmt(cpu - bareCpu, 1)} | ${spans} |` +
-          (countInstructions ? ` ${fmt(instructions / 1000)} | ${server.variant === 'bare' ? '–' : fmt((instructions - bareInstructions) / 1000)} |` : ''),
-      );
-    }
-    const peers = Object.keys(ratios).filter((v) => v === 'otel' || v === 'xray-sdk');
-    const check = (ok, text) => verdicts.push(`${ok ? 'PASS' : 'MISS'} ${framework}: ${text}`);
-    if ('xray' in ratios) check(ratios.xray >= 0.9, `sampled ${fmt(ratios.xray, 2)}× bare (target ≥ 0.90)`);
-    if ('xray-unsampled' in ratios) check(ratios['xray-unsampled'] >= 0.97, `unsampled ${fmt(ratios['xray-unsampled'], 2)}× bare (target ≥ 0.97)`);
-    for (const peer of peers) check(ratios.xray > ratios[peer], `sampled ${fmt(ratios.xray, 2)}× vs ${peer} ${fmt(ratios[peer], 2)}×`);
-    for (const server of group) {
-      if (server.variant === 'bare' || server.variant === 'xray-unsampled' || server.variant === 'als') continue;
-      check(Math.abs(server.spansPerRequest - 1) < 0.005, `${server.variant} delivered ${fmt(server.spansPerRequest, 3)} server spans per request`);
+  for (let round = 0; round < config.rounds; round++) {
+    for (const framework of Object.keys(FRAMEWORKS)) {
+      const group = all.filter((s) => s.framework === framework);
+      const bare = group.find((s) => s.variant === 'bare');
+      const variants = group.filter((s) => s !== bare);
+      // Rotate the order each round so no variant always follows the same neighbour.
+      const order = variants.map((_, i) => variants[(i + round) % variants.length]);
+      bare.loads.push(await runLoad(bare, config.duration));
+      for (const server of order) {
+        server.loads.push(await runLoad(server, config.duration));
+        bare.loads.push(await runLoad(bare, config.duration));
+      }
+      console.log(`round ${round + 1}/${config.rounds} ${framework} done (${Math.round((Date.now() - started) / 1000)} s)`);
     }
   }
-  if (coldStart !== undefined) {
-    lines.push(
-      '',
-      `Cold start (fresh process, median of ${config.coldRuns}):`,
-      '',
-      '| setup | import + start ms | process ready ms |',
-      '|---|---:|---:|',
-      `| nothing (Node alone) | – | ${fmt(coldStart.none.readyMs, 1)} |`,
-      `| otel-xray/express + startTracing() | ${fmt(coldStart['otel-xray'].setupMs, 1)} | ${fmt(coldStart['otel-xray'].readyMs, 1)} |`,
-      `| @opentelemetry/auto-instrumentations-node/register | ${fmt(coldStart['otel-auto'].setupMs, 1)} | ${fmt(coldStart['otel-auto'].readyMs, 1)} |`,
-    );
+
+  for (const server of all) {
+    await server.ipc.request({ cmd: 'flush' });
+    const handled = (await server.ipc.request({ cmd: 'stats' })).handled - baseline.get(server);
+    // SERVER spans at the receiver (OTel's own instrumentations also make INTERNAL spans), segments for the SDK.
+    const delivered = server.variant === 'xray-sdk' ? udp.segments : (otlp.counts.get(server.path)?.server ?? 0);
+    server.spansPerRequest = delivered / handled;
   }
-  return { table: lines.join('\n'), verdicts };
 }
 
-// A hung child must not hang the run: every load is timed, and so is the whole.
-const LIMIT_MS = quick ? 120_000 : 600_000;
-setTimeout(() => {
-  console.error(`bench: stopped after ${LIMIT_MS / 1000} s`);
-  process.exit(1); // children exit on their IPC 'disconnect'
-}, LIMIT_MS).unref();
+const load1 = () => loadavg()[0].toFixed(2);
 
 async function main() {
   const started = Date.now();
+  const loadBefore = load1();
+  console.log(
+    `bench on Node ${node.version}: ${config.rounds} round(s) × ${config.duration} s per server, ${config.connections} connections, best round; ` +
+      `about ${Math.round(plannedSeconds / 60)} min (stops after ${LIMIT_MS / 1000} s).\n${cores.note}`,
+  );
+  // Off the server's core: the harness, and with it the receivers the sampled servers export to.
+  movePid(cores, process.pid, cores.harness);
   const otlp = await startOtlpReceiver({ full: false });
   const udp = await startUdpReceiver({ full: false });
-  load = ipcChild('load.mjs', []);
-  const servers = await startServers(otlp, udp);
+  load = ipcChild(...onCores(cores, cores.load, process.execPath, [join(here, 'load.mjs')]));
+  const all = await startServers(otlp, udp);
   await load.ready;
   try {
-    console.log(`warming up ${servers.length} servers…`);
-    for (const server of servers) await runLoad(server, config.warmup);
-    const baseline = new Map();
-    for (const server of servers) {
-      await server.ipc.request({ cmd: 'flush' });
-      baseline.set(server, (await server.ipc.request({ cmd: 'stats' })).handled);
-    }
-    otlp.reset();
-    udp.reset();
-
-    for (let round = 0; round < config.rounds; round++) {
-      for (const framework of Object.keys(FRAMEWORKS)) {
-        const group = servers.filter((s) => s.framework === framework);
-        if (group.length === 0) continue;
-        const bare = group.find((s) => s.variant === 'bare');
-        const variants = group.filter((s) => s !== bare);
-        // Rotate the order each round so no variant always follows the same neighbour.
-        const order = variants.map((_, i) => variants[(i + round) % variants.length]);
-        let previousBare = await runLoad(bare, config.duration);
-        bare.loads.push(previousBare);
-        for (const server of order) {
-          const result = await runLoad(server, config.duration);
-          const nextBare = await runLoad(bare, config.duration);
-          bare.loads.push(nextBare);
-          result.ratio = result.rps / ((previousBare.rps + nextBare.rps) / 2);
-          server.loads.push(result);
-          previousBare = nextBare;
-        }
-        process.stdout.write(`round ${round + 1}/${config.rounds} ${framework} done (${Math.round((Date.now() - started) / 1000)} s)\n`);
-      }
-    }
-
-    for (const server of servers) {
-      await server.ipc.request({ cmd: 'flush' });
-      const handled = (await server.ipc.request({ cmd: 'stats' })).handled - baseline.get(server);
-      // SERVER spans at the receiver (OTel's own instrumentations also make INTERNAL spans), segments for the SDK.
-      const delivered = server.variant === 'xray-sdk' ? udp.segments : (otlp.counts.get(server.path)?.server ?? 0);
-      server.spansPerRequest = delivered / handled;
-    }
-    const cold = await measureColdStart(otlp);
-    const { table, verdicts } = report(servers, cold);
-    // otel-xray's own work per request, without network, framework or export (a fresh process).
-    const requestCost = ['request-cost.mjs', 'annotation-cost.mjs'].map((script) => execFileSync(node.path, [join(here, script)], { encoding: 'utf8', timeout: 120_000 })).join('\n');
-    console.log(`\n${table}\n\n${requestCost}\n${verdicts.join('\n')}\n\nfinished in ${Math.round((Date.now() - started) / 1000)} s`);
+    await measureThroughput(all, otlp, udp, started);
   } finally {
-    await Promise.all(
-      servers.map(
-        (server) =>
-          new Promise((resolve) => {
-            const timer = setTimeout(() => server.ipc.child.kill(), 5000);
-            server.ipc.child.once('exit', () => {
-              clearTimeout(timer);
-              resolve();
-            });
-            if (server.ipc.child.connected) server.ipc.child.send({ cmd: 'exit' });
-            else server.ipc.child.kill();
-          }),
-      ),
-    );
-    load.child.disconnect();
+    await Promise.all([...all.map((server) => server.ipc.stop()), load.stop()]);
     await otlp.close();
     await udp.close();
   }
+  // Fresh processes may use every core again, as they would when deployed.
+  movePid(cores, process.pid, cores.all);
+  console.log(`cold start, best of ${config.coldRuns} fresh processes per setup…`);
+  const cold = await measureColdStarts({ node, runs: config.coldRuns });
+  const summary = summarize(all);
+  const output = [
+    `Throughput on Node ${node.version}, ${new Date().toISOString().slice(0, 10)}: ${config.rounds} round(s) × ${config.duration} s per server, ` +
+      `${config.connections} connections, best round (bare: its best load, it runs between every two variants). ${cores.note}`,
+    '',
+    table(summary, { countInstructions }),
+    '',
+    `Cold start on Node ${node.version}, best of ${config.coldRuns} fresh processes (spawn to exit; CPU: the process's own user + system time):`,
+    '',
+    coldStartTable(cold),
+  ];
+  if (inProcess) {
+    // otel-xray's own work per request, without network, framework or export (a fresh process).
+    for (const script of ['request-cost.mjs', 'annotation-cost.mjs']) {
+      output.push('', execFileSync(node.path, [join(here, script)], { encoding: 'utf8', timeout: 120_000 }).trimEnd());
+    }
+  }
+  output.push(
+    '',
+    `Targets (Node ${node.version}):`,
+    targets(summary, cold),
+    '',
+    `Noise: bare req/s moved ${bareSpread(summary)} between its loads (best − worst ÷ best); 1-min load average ${loadBefore} at the start, ${load1()} at the end, on ${availableParallelism()} core(s).`,
+  );
+  if (quick) output.push('--quick runs one short round and 3 cold starts: read its verdicts as a smoke test, not a measurement.');
+  output.push(`finished in ${Math.round((Date.now() - started) / 1000)} s`);
+  console.log(`\n${output.join('\n')}`);
 }
 
 await main();
