@@ -1,4 +1,4 @@
-import { type Context, ROOT_CONTEXT, type Span, SpanStatusCode, TraceFlags, diag, propagation, trace } from '@opentelemetry/api';
+import { type Context, ROOT_CONTEXT, type Span, SpanStatusCode, TraceFlags, diag, propagation } from '@opentelemetry/api';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { PREFIX, errorMessage, errorType } from '../common/index.js';
 import { ensureTracing } from '../setup/start-tracing.js';
@@ -7,6 +7,7 @@ import { withInvocationParent } from '../xray/invocation-context.js';
 import { incomingHeadersGetter } from '../xray/propagator.js';
 import { normalizeMethod, pathOf, requestAttributes, spanNameOf, targetOf } from './http-attributes.js';
 import type { MiddlewareSettings } from './middleware-options.js';
+import { RequestContext } from './request-context.js';
 import { startServerSpan } from './server-span.js';
 
 // Symbol.for: the ESM and CJS builds, and the zero-code hook, see the same request state.
@@ -57,7 +58,7 @@ function startSpan(req: IncomingMessage, method: string, path: string): [Span, C
   if (state.kind === 'off') return undefined;
   const parent = withInvocationParent(propagation.extract(ROOT_CONTEXT, req.headers, incomingHeadersGetter));
   const span = startServerSpan(state, parent, spanNameOf(method), requestAttributes(req, method, path));
-  return [span, trace.setSpan(parent, span)];
+  return [span, new RequestContext(parent, span)];
 }
 
 function onResponseDone(this: ServerResponse & Traced): void {
