@@ -4,7 +4,7 @@
 // `files` leaves those out). What loads on first use (exporters, encoders, AWS detectors)
 // stays in chunks of its own behind a dynamic import.
 //   node scripts/bundle.mjs [--meta]   (--meta prints what each output holds, by package)
-import { build, transform } from 'esbuild';
+import { build } from 'esbuild';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { isBuiltin } from 'node:module';
 import { dirname, join, relative } from 'node:path';
@@ -64,6 +64,9 @@ const common = {
   mainFields: ['module', 'main'],
   external: EXTERNAL_PACKAGES,
   plugins: [requireAsImport],
+  // Maps (not published) take coverage and stack traces back to src/.
+  sourcemap: 'linked',
+  sourcesContent: false,
   metafile: true,
   logLevel: 'warning',
   absWorkingDir: root,
@@ -87,30 +90,29 @@ const dev = await build({
 });
 
 const outputs = { ...main.metafile.outputs, ...dev.metafile.outputs };
-for (const output of Object.keys(outputs)) {
+for (const output of Object.keys(outputs).filter((name) => name.endsWith('.js'))) {
   const code = readFileSync(join(root, output), 'utf8');
   // esbuild's stand-in for require() throws in an ES module: none may be left.
   if (code.includes('Dynamic require of')) throw new Error(`${output} still calls require()`);
-  // tsc's map of a file the bundle replaced would point at the wrong code.
-  rmSync(join(root, `${output}.map`), { force: true });
 }
 
 // The CJS build is the same files, each turned into CommonJS: same chunks, same lazy loads.
-for (const output of Object.keys(main.metafile.outputs)) {
-  const from = join(root, output);
-  const code = await transform(readFileSync(from, 'utf8'), {
-    format: 'cjs',
-    platform: 'node',
-    target: common.target,
-    // import() of a chunk or an optional peer becomes require(), as tsc's CommonJS had it.
-    supported: { 'dynamic-import': false },
-    loader: 'js',
-    logLevel: 'warning',
-  });
-  const to = join(cjsDir, relative(esmDir, from));
-  mkdirSync(dirname(to), { recursive: true });
-  writeFileSync(to, code.code);
-}
+// esbuild follows each file's source map, so the CJS maps still lead to src/.
+const esmOutputs = Object.keys(main.metafile.outputs).filter((output) => output.endsWith('.js'));
+await build({
+  entryPoints: esmOutputs.map((output) => join(root, output)),
+  outbase: esmDir,
+  outdir: cjsDir,
+  format: 'cjs',
+  platform: 'node',
+  target: common.target,
+  // import() of a chunk or an optional peer becomes require(), as tsc's CommonJS had it.
+  supported: { 'dynamic-import': false },
+  sourcemap: 'linked',
+  sourcesContent: false,
+  logLevel: 'warning',
+  absWorkingDir: root,
+});
 writeFileSync(join(cjsDir, 'package.json'), '{"type":"commonjs"}\n');
 
 /** The packages whose code each output holds ('otel-xray' for this package's own). */
@@ -127,7 +129,7 @@ function packagesIn(inputs) {
 
 // For the tests and benchmarks that ask which packages' code a process loaded (not published).
 const manifest = {};
-for (const [output, { inputs }] of Object.entries(outputs)) {
+for (const [output, { inputs }] of Object.entries(outputs).filter(([name]) => name.endsWith('.js'))) {
   const packages = packagesIn(inputs).map(([name]) => name);
   manifest[output] = packages;
   if (main.metafile.outputs[output] !== undefined) manifest[relative(root, join(cjsDir, relative(esmDir, join(root, output))))] = packages;
@@ -135,7 +137,7 @@ for (const [output, { inputs }] of Object.entries(outputs)) {
 writeFileSync(join(root, 'dist/bundle-contents.json'), `${JSON.stringify(manifest, null, 1)}\n`);
 
 if (process.argv.includes('--meta')) {
-  for (const [output, { inputs, bytes }] of Object.entries(outputs)) {
+  for (const [output, { inputs, bytes }] of Object.entries(outputs).filter(([name]) => name.endsWith('.js'))) {
     const parts = packagesIn(inputs).map(([name, size]) => `${name} ${(size / 1024).toFixed(1)}k`);
     console.log(`${output} ${(bytes / 1024).toFixed(1)}k: ${parts.join(', ')}`);
   }
