@@ -5,7 +5,7 @@
 // stays in chunks of its own behind a dynamic import.
 //   node scripts/bundle.mjs [--meta]   (--meta prints what each output holds, by package)
 import { build } from 'esbuild';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { isBuiltin } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
