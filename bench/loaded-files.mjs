@@ -4,6 +4,7 @@
 //   node bench/loaded-files.mjs [--list] [--node PATH]
 // Env such as OTEL_TRACES_EXPORTER passes through, so each exporter's start can be counted.
 import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { benchNode } from './node-binary.mjs';
@@ -35,4 +36,9 @@ const byOwner = new Map();
 for (const file of out.files) byOwner.set(owner(file), (byOwner.get(owner(file)) ?? 0) + 1);
 console.log(`Node ${node.version}: ${out.files.length} files loaded (${out.beforeStart} after the requires, before startTracing)`);
 for (const [name, count] of [...byOwner].sort((a, b) => b[1] - a[1])) console.log(`${String(count).padStart(5)}  ${name}`);
-if (args.includes('--list')) for (const file of out.files) console.log(file);
+// The build bundles packages into dist/: name the ones whose code those files hold.
+const contentsFile = join(root, 'dist/bundle-contents.json');
+const contents = existsSync(contentsFile) ? JSON.parse(readFileSync(contentsFile, 'utf8')) : {};
+const bundled = [...new Set(out.files.flatMap((file) => contents[file.slice(root.length + 1)] ?? []))].filter((name) => name !== 'otel-xray');
+if (bundled.length > 0) console.log(`bundled into those dist files: ${bundled.sort().join(', ')}`);
+if (args.includes('--list')) for (const file of out.files) console.log(file + (contents[file.slice(root.length + 1)] ? `  (${contents[file.slice(root.length + 1)].join(', ')})` : ''));

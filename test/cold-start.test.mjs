@@ -17,9 +17,23 @@ after(() => receiver.close());
 
 const DEFERRED = ['@opentelemetry/otlp-transformer', '@opentelemetry/sdk-metrics', '@opentelemetry/sdk-logs', '@opentelemetry/exporter-trace-otlp-proto', '@aws-sdk/credential-provider-node'];
 
+/**
+ * In a fresh CJS process: the packages whose code has loaded, from node_modules or from the
+ * bundled files of dist/ (dist/bundle-contents.json lists the packages in each).
+ */
+const PACKAGES_LOADED = `
+  const bundleContents = require(${JSON.stringify(`${ROOT}dist/bundle-contents.json`)});
+  const packagesLoaded = () => Object.keys(require.cache).flatMap((file) => {
+    const at = file.lastIndexOf('/node_modules/');
+    if (at < 0) return bundleContents[file.slice(${JSON.stringify(ROOT)}.length)] ?? [];
+    const [scope, name] = file.slice(at + '/node_modules/'.length).split('/');
+    return [scope.startsWith('@') ? scope + '/' + name : scope];
+  });
+`;
+
 /** Starts tracing and the express middleware in a fresh CJS process; prints the deferred packages loaded at each step. */
-const SCRIPT = `
-  const loaded = () => ${JSON.stringify(DEFERRED)}.filter((name) => Object.keys(require.cache).some((file) => file.includes('/node_modules/' + name + '/')));
+const SCRIPT = `${PACKAGES_LOADED}
+  const loaded = () => ${JSON.stringify(DEFERRED)}.filter((name) => packagesLoaded().includes(name));
   const express = require('express');
   const { startTracing } = require('otel-xray');
   const { xrayTracing } = require('otel-xray/express');
@@ -51,8 +65,8 @@ async function startUp(env) {
 describe('start-up loads what the first request needs, exporters on first export', () => {
   test('neither the AWS resource detectors package nor TLS loads at start; the detectors only where a platform other than Lambda shows', async () => {
     // At start, then after the detectors have had time to run (bounded polling).
-    const script = `
-      const loaded = () => Object.keys(require.cache).some((file) => file.includes('/resource-detector-aws/'));
+    const script = `${PACKAGES_LOADED}
+      const loaded = () => packagesLoaded().includes('@opentelemetry/resource-detector-aws');
       require('otel-xray').startTracing({ flushOnSigterm: false, outbound: false });
       const atStart = loaded();
       const tls = process.moduleLoadList.some((name) => /^NativeModule (https|tls)$/.test(name));
