@@ -2,7 +2,8 @@ import type { Attributes, HrTime, Link, SpanStatus } from '@opentelemetry/api';
 import type { InstrumentationScope } from '@opentelemetry/core';
 import type { Resource } from '@opentelemetry/resources';
 import type { ReadableSpan, TimedEvent } from '@opentelemetry/sdk-trace-base';
-import { ProtobufWriter, varintSize } from './protobuf-writer.js';
+import { writeAttributes } from './otlp-attributes.js';
+import { ProtobufWriter } from './protobuf-writer.js';
 
 /**
  * ReadableSpan[] → an OTLP `ExportTraceServiceRequest` (opentelemetry-proto trace/v1), byte for
@@ -54,31 +55,14 @@ const LINK_DROPPED_ATTRIBUTES = 0x28;
 const LINK_FLAGS = 0x35;
 const STATUS_MESSAGE = 0x12;
 const STATUS_CODE = 0x18;
-const KEY_VALUE_KEY = 0x0a;
-const KEY_VALUE_VALUE = 0x12;
-const ANY_STRING = 0x0a;
-const ANY_BOOL = 0x10;
-const ANY_INT = 0x18;
-const ANY_DOUBLE = 0x21;
-const ANY_ARRAY = 0x2a;
-const ANY_KVLIST = 0x32;
-const ANY_BYTES = 0x3a;
-const ARRAY_VALUES = 0x0a;
-const KVLIST_VALUES = 0x0a;
 
 // SpanFlags: the W3C trace flags, plus whether the parent was remote (and that this is known).
 const FLAGS_HAS_IS_REMOTE = 0x100;
 const FLAGS_IS_REMOTE = 0x200;
 
-// Integers in [-2^63, 2^63) are int_value, as in the SDK (not only safe integers); the rest are double_value.
-const MIN_INT64 = -(2 ** 63);
-const MAX_INT64 = 2 ** 63;
-
 /** Guesses for the bytes of a nested message's length (see ProtobufWriter.end). */
 const SPAN_LENGTH_BYTES = 2;
 const GROUP_LENGTH_BYTES = 3;
-
-const hasOwn = Object.prototype.hasOwnProperty;
 
 /** Scopes may carry attributes (the SDK writes them when present). */
 type Scope = InstrumentationScope & { attributes?: Attributes; droppedAttributesCount?: number };
@@ -266,100 +250,4 @@ function writeLink(writer: ProtobufWriter, link: Link): void {
   writer.byte(LINK_FLAGS);
   writer.fixed32(spanFlags(context.traceFlags, context.isRemote));
   writer.end(start, SPAN_LENGTH_BYTES);
-}
-
-/** Each own enumerable attribute as a KeyValue under `tag`, in the object's key order. */
-function writeAttributes(writer: ProtobufWriter, attributes: Attributes, tag: number): void {
-  for (const key in attributes) {
-    if (!hasOwn.call(attributes, key)) continue;
-    writer.byte(tag);
-    writeKeyValue(writer, key, attributes[key]);
-  }
-}
-
-/**
- * KeyValue.key fields already encoded, by key: attribute keys come from code, a few dozen per
- * app, and are written for every span. Bounded, so keys made from data cannot grow it forever.
- */
-const keyFields = new Map<string, Uint8Array>();
-const MAX_CACHED_KEYS = 1024;
-
-function writeKeyValue(writer: ProtobufWriter, key: string, value: unknown): void {
-  const keyField = keyFields.get(key);
-  // Exact for cached keys and ASCII strings, the usual attribute; any other guess is fixed up by end().
-  const keyLength = keyField === undefined ? 1 + varintSize(key.length) + key.length : keyField.length;
-  const valueLength = typeof value === 'string' ? 1 + varintSize(value.length) + value.length : 1;
-  const valueReserved = varintSize(valueLength);
-  const reserved = varintSize(keyLength + 1 + valueReserved + valueLength);
-  const start = writer.begin(reserved);
-  if (keyField !== undefined) {
-    writer.raw(keyField);
-  } else {
-    const keyStart = writer.pos;
-    writer.byte(KEY_VALUE_KEY);
-    writer.string(key);
-    if (keyFields.size < MAX_CACHED_KEYS) keyFields.set(key, writer.copyFrom(keyStart));
-  }
-  writer.byte(KEY_VALUE_VALUE);
-  const valueStart = writer.begin(valueReserved);
-  writeAnyValue(writer, value);
-  writer.end(valueStart, valueReserved);
-  writer.end(start, reserved);
-}
-
-/** An AnyValue's one field; a value of no attribute type (undefined, a function) writes nothing, as in the SDK. */
-function writeAnyValue(writer: ProtobufWriter, value: unknown): void {
-  switch (typeof value) {
-    case 'string':
-      writer.byte(ANY_STRING);
-      writer.string(value);
-      return;
-    case 'boolean':
-      writer.byte(ANY_BOOL);
-      writer.byte(value ? 1 : 0);
-      return;
-    case 'number':
-      if (Number.isInteger(value) && value >= MIN_INT64 && value < MAX_INT64) {
-        writer.byte(ANY_INT);
-        writer.varint(value);
-      } else {
-        writer.byte(ANY_DOUBLE);
-        writer.double(value);
-      }
-      return;
-    case 'object':
-      if (value === null) return;
-      if (value instanceof Uint8Array) {
-        writer.byte(ANY_BYTES);
-        writer.bytes(value);
-      } else if (Array.isArray(value)) {
-        writeArrayValue(writer, value);
-      } else {
-        writeKeyValueList(writer, value as Record<string, unknown>);
-      }
-      return;
-  }
-}
-
-function writeArrayValue(writer: ProtobufWriter, values: readonly unknown[]): void {
-  writer.byte(ANY_ARRAY);
-  const start = writer.begin(1);
-  for (let i = 0; i < values.length; i++) {
-    writer.byte(ARRAY_VALUES);
-    const itemStart = writer.begin(1);
-    writeAnyValue(writer, values[i]);
-    writer.end(itemStart, 1);
-  }
-  writer.end(start, 1);
-}
-
-function writeKeyValueList(writer: ProtobufWriter, object: Record<string, unknown>): void {
-  writer.byte(ANY_KVLIST);
-  const start = writer.begin(1);
-  for (const key in object) {
-    if (!hasOwn.call(object, key)) continue;
-    writer.byte(KVLIST_VALUES);
-    writeKeyValue(writer, key, object[key]);
-  }
-  writer.end(start, 1);
 }

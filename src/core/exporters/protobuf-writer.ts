@@ -48,8 +48,11 @@ export class ProtobufWriter {
     return start;
   }
 
-  /** Ends the message begun at `start`: writes its length there, moving the fields if the guess was wrong. */
-  end(start: number, reserved: number): void {
+  /**
+   * Ends the message begun at `start`: writes its length there, moving the fields if the guess
+   * was wrong. Returns where the fields start.
+   */
+  end(start: number, reserved: number): number {
     const length = this.pos - start - reserved;
     const size = varintSize(length);
     if (size !== reserved) {
@@ -58,6 +61,7 @@ export class ProtobufWriter {
       this.pos += size - reserved;
     }
     this.lengthAt(start, length);
+    return start + size;
   }
 
   private lengthAt(at: number, length: number): void {
@@ -174,9 +178,9 @@ export class ProtobufWriter {
     this.pos += value.length;
   }
 
-  /** A copy of the bytes written since `start`. */
-  copyFrom(start: number): Uint8Array {
-    return new Uint8Array(this.buf.subarray(start, this.pos));
+  /** A copy of bytes already written. */
+  copy(from: number, to: number): Uint8Array {
+    return new Uint8Array(this.buf.subarray(from, to));
   }
 
   bytes(value: Uint8Array): void {
