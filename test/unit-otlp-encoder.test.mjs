@@ -9,6 +9,11 @@ import { AlwaysOnSampler, BasicTracerProvider, InMemorySpanExporter, SimpleSpanP
 import fc from 'fast-check';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { OTLPTraceExporter as SdkProtoExporter } from '@opentelemetry/exporter-trace-otlp-proto';
+import { ExportResultCode } from '@opentelemetry/core';
+import { createServer } from 'node:http';
+import { LazyExporter } from '../dist/esm/core/exporters/lazy-exporter.js';
+import { OtlpProtobufExporter } from '../dist/esm/core/exporters/otlp-protobuf-exporter.js';
 import { encodeTraceRequest } from '../dist/esm/core/exporters/otlp-span-encoder.js';
 import { OtlpSpanSerializer } from '../dist/esm/core/exporters/otlp-span-serializer.js';
 import { startMemoryTracing, listen } from './support/tracing.mjs';
@@ -369,5 +374,64 @@ describe('OtlpSpanSerializer', () => {
     const response = Buffer.from([0x0a, 0x0b, 0x08, 0x03, 0x12, 0x07, ...Buffer.from('too old')]);
     assert.deepStrictEqual(OtlpSpanSerializer.deserializeResponse(response), { partialSuccess: { rejectedSpans: 3, errorMessage: 'too old' } });
     assert.deepStrictEqual(OtlpSpanSerializer.deserializeResponse(new Uint8Array(0)), {});
+  });
+});
+
+/** A collector stand-in on 127.0.0.1 that keeps each request's headers and raw body. */
+async function startCapture() {
+  const requests = [];
+  const server = await listen(
+    createServer((req, res) => {
+      const chunks = [];
+      req.on('data', (chunk) => chunks.push(chunk));
+      req.on('end', () => {
+        requests.push({ headers: req.headers, body: Buffer.concat(chunks) });
+        res.writeHead(200, { 'content-type': 'application/x-protobuf' }).end();
+      });
+    }),
+  );
+  return { requests, url: `${server.url}/v1/traces`, close: server.close };
+}
+
+const exportOnce = (exporter, spans) => new Promise((resolve) => exporter.export(spans, resolve));
+
+describe('OtlpProtobufExporter', () => {
+  it("sends what the SDK's proto exporter sends: the same body and headers", async () => {
+    const capture = await startCapture();
+    const spans = tracerSpans((tracer) => {
+      for (let i = 0; i < 20; i++) tracer.startSpan(`GET /items/${i}`, { kind: SpanKind.SERVER, attributes: { 'http.request.method': 'GET', 'url.path': `/items/${i}` } }).end();
+    });
+    const ours = new OtlpProtobufExporter({ url: capture.url, headers: { 'x-team': 'orders' } });
+    const sdk = new SdkProtoExporter({ url: capture.url, headers: { 'x-team': 'orders' } });
+    try {
+      assert.equal((await exportOnce(ours, spans)).code, ExportResultCode.SUCCESS);
+      assert.equal((await exportOnce(sdk, spans)).code, ExportResultCode.SUCCESS);
+      const [mine, theirs] = capture.requests;
+      assert.deepStrictEqual(mine.body, theirs.body);
+      for (const header of ['content-type', 'user-agent', 'x-team', 'content-length']) assert.equal(mine.headers[header], theirs.headers[header], header);
+      assert.equal(mine.headers['content-type'], 'application/x-protobuf');
+    } finally {
+      await ours.shutdown();
+      await sdk.shutdown();
+      await capture.close();
+    }
+  });
+
+  it('fails the export, and does not throw, when a span cannot be encoded', async () => {
+    const capture = await startCapture();
+    const bad = handSpan({ spanContext: () => ({ traceId: undefined, spanId: 'a1b2c3d4e5f60718', traceFlags: 1 }) });
+    const lazy = new LazyExporter(async () => new OtlpProtobufExporter({ url: capture.url }));
+    try {
+      // The first export loads the exporter asynchronously, the second finds it loaded.
+      for (let i = 0; i < 2; i++) {
+        const result = await exportOnce(lazy, [bad]);
+        assert.equal(result.code, ExportResultCode.FAILED);
+        assert.ok(result.error instanceof Error);
+      }
+      assert.equal(capture.requests.length, 0);
+    } finally {
+      await lazy.shutdown();
+      await capture.close();
+    }
   });
 });
