@@ -26,11 +26,18 @@ export class LazyExporter implements SpanExporter {
 
   export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
     if (this.shutDown) return resultCallback({ code: ExportResultCode.FAILED, error: new Error('the exporter has been shut down') });
-    if (this.loaded !== undefined) return this.loaded.export(spans, resultCallback);
-    this.exporter().then(
-      (exporter) => exporter.export(spans, resultCallback),
-      (error: unknown) => resultCallback({ code: ExportResultCode.FAILED, error: error instanceof Error ? error : new Error(String(error)) }),
-    );
+    const fail = (error: unknown): void => resultCallback({ code: ExportResultCode.FAILED, error: error instanceof Error ? error : new Error(String(error)) });
+    // An exporter that throws (a span it cannot encode) fails this export; after the first load,
+    // a throw would otherwise be an unhandled rejection and the export would never end.
+    const send = (exporter: SpanExporter): void => {
+      try {
+        exporter.export(spans, resultCallback);
+      } catch (error) {
+        fail(error);
+      }
+    };
+    if (this.loaded !== undefined) return send(this.loaded);
+    this.exporter().then(send, fail);
   }
 
   async forceFlush(): Promise<void> {

@@ -1,6 +1,5 @@
 import { getStringFromEnv } from '@opentelemetry/core';
 import { OTLPTraceExporter as OTLPJsonExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { OTLPTraceExporter as OTLPProtoExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { diag } from '@opentelemetry/api';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { readFileSync } from 'node:fs';
@@ -8,6 +7,7 @@ import type { Agent } from 'node:http';
 import { errorMessage } from '../common/index.js';
 import { guardedAgent } from '../net/index.js';
 import { otlpProtocol } from './exporter-settings.js';
+import { OtlpProtobufExporter } from './otlp-protobuf-exporter.js';
 
 /**
  * The TLS files named by OTEL_EXPORTER_OTLP_[TRACES_]CERTIFICATE, _CLIENT_CERTIFICATE and
@@ -36,8 +36,9 @@ function guardedAgentFactory(): (protocol: string) => Promise<Agent> {
 }
 
 /**
- * The OTLP/HTTP exporter for a collector (the ADOT collector, typically): protobuf unless
- * OTEL_EXPORTER_OTLP_[TRACES_]PROTOCOL says http/json. It retries 429/502/503/504 with backoff.
+ * The OTLP/HTTP exporter for a collector (the ADOT collector, typically): protobuf, encoded by
+ * our encoder, unless OTEL_EXPORTER_OTLP_[TRACES_]PROTOCOL says http/json (the SDK's exporter,
+ * unchanged). It retries 429/502/503/504 with backoff.
  * Its sockets are guarded: a reset at any moment fails the export, never the process.
  *
  * @example
@@ -47,5 +48,5 @@ export function createOtlpExporter(endpoint: string | undefined): SpanExporter {
   const protocol = otlpProtocol();
   // Without `url` the exporter reads OTEL_EXPORTER_OTLP_[TRACES_]ENDPOINT and _HEADERS itself.
   const config = { ...(endpoint === undefined ? {} : { url: endpoint }), httpAgentOptions: guardedAgentFactory() };
-  return protocol === 'http/json' ? new OTLPJsonExporter(config) : new OTLPProtoExporter(config);
+  return protocol === 'http/json' ? new OTLPJsonExporter(config) : new OtlpProtobufExporter(config);
 }

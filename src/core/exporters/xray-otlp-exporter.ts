@@ -5,8 +5,9 @@ import {
   createOtlpNetworkExportDelegate,
   getSharedConfigurationDefaults,
 } from '@opentelemetry/otlp-exporter-base';
-import { ProtobufTraceSerializer, TraceExporterMetricsHelper } from '@opentelemetry/otlp-transformer';
+import { TraceExporterMetricsHelper } from '@opentelemetry/otlp-transformer';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
+import { OtlpSpanSerializer } from './otlp-span-serializer.js';
 import { type CredentialsProvider, SigV4Transport } from './sigv4-transport.js';
 import { xrayOtlpUrl } from './exporter-settings.js';
 
@@ -19,7 +20,7 @@ export interface XRayOtlpExporterOptions {
 
 /**
  * Sends spans to X-Ray's OTLP endpoint with no collector in between: OTLP/HTTP protobuf,
- * signed with SigV4 (service `xray`) using the default AWS credential chain. Batching limits,
+ * encoded by our encoder, signed with SigV4 (service `xray`) using the default AWS credential chain. Batching limits,
  * timeouts and concurrency come from the OTLP exporter base; only the transport is ours.
  *
  * @example
@@ -38,7 +39,7 @@ export class XRayOtlpExporter extends OTLPExporterBase<ReadableSpan[]> implement
     super(
       createOtlpNetworkExportDelegate(
         settings,
-        ProtobufTraceSerializer,
+        OtlpSpanSerializer,
         new ExporterMetrics({
           componentType: 'otlp_http_span_exporter',
           metricsHelper: TraceExporterMetricsHelper,
