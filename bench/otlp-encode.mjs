@@ -12,6 +12,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { connectInMemory } from './in-memory-connection.mjs';
 import { benchNode } from './node-binary.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -36,7 +37,6 @@ async function makeSpans() {
   process.env.OTEL_RESOURCE_ATTRIBUTES ??=
     'cloud.provider=aws,cloud.platform=aws_ec2,cloud.region=eu-west-1,cloud.account.id=123456789012,cloud.availability_zone=eu-west-1a,host.id=i-0123456789abcdef0,host.type=m7g.large,service.version=1.4.2,deployment.environment.name=production';
   const { createRequire } = await import('node:module');
-  const { Duplex } = await import('node:stream');
   const http = await import('node:http');
   const require = createRequire(join(root, 'package.json'));
   const { startTracing } = await import('otel-xray');
@@ -49,12 +49,7 @@ async function makeSpans() {
   let answered;
   app.get('/users/:id', (req, res) => { res.status(req.params.id.endsWith('7') ? 404 : 200).json({ id: req.params.id, name: 'Ada Lovelace' }); answered(); });
   const server = http.createServer(app);
-  const connection = new Duplex({ read() {}, write(_chunk, _encoding, done) { done(); } });
-  Object.assign(connection, { remoteAddress: '10.0.3.17', remotePort: 50000, localAddress: '10.0.1.5', localPort: 3000, encrypted: false });
-  connection.setTimeout = () => connection;
-  connection.setNoDelay = () => connection;
-  connection.setKeepAlive = () => connection;
-  server.emit('connection', connection);
+  const connection = connectInMemory(server, { remoteAddress: '10.0.3.17', localAddress: '10.0.1.5' });
   const agents = ['Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Safari/605.1.15', 'okhttp/4.12.0', 'curl/8.5.0'];
   for (let i = 0; i < BATCH; i++) {
     const text = `GET /users/${1000 + i}?expand=orders HTTP/1.1\r\nHost: api.example.com\r\nUser-Agent: ${agents[i % agents.length]}\r\nX-Forwarded-For: 203.0.113.${i % 250}\r\nAccept: application/json\r\n\r\n`;

@@ -14,6 +14,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { connectInMemory } from './in-memory-connection.mjs';
 import { benchNode } from './node-binary.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -38,7 +39,6 @@ if (args[0] === '--serve') {
 /** The child: one framework and variant, driven over an in-memory connection. */
 async function serve(framework, variant) {
   const { createRequire } = await import('node:module');
-  const { Duplex } = await import('node:stream');
   const http = await import('node:http');
   const require = createRequire(join(root, 'package.json'));
   if (variant !== 'bare') {
@@ -78,13 +78,7 @@ async function serve(framework, variant) {
     handler = app.callback();
   }
   const server = http.createServer(handler);
-  // A connection that discards what the server writes; it looks like a TCP socket to the attributes.
-  const connection = new Duplex({ read() {}, write(_chunk, _encoding, done) { done(); } });
-  Object.assign(connection, { remoteAddress: '127.0.0.1', remotePort: 50000, localAddress: '127.0.0.1', localPort: 3000, encrypted: false });
-  connection.setTimeout = () => connection;
-  connection.setNoDelay = () => connection;
-  connection.setKeepAlive = () => connection;
-  server.emit('connection', connection);
+  const connection = connectInMemory(server);
   const request = Buffer.from('GET /users/42 HTTP/1.1\r\nHost: 127.0.0.1:3000\r\nUser-Agent: bench\r\nAccept: */*\r\n\r\n');
   /** n requests, one at a time; the next one starts after the previous response has finished. */
   const run = (n) => new Promise((resolve) => {

@@ -28,13 +28,13 @@ function validParentOf(context: Context): SpanContext | undefined {
  * app's own provider (no X-Ray id generator of ours) the span starts a new trace.
  */
 export function startServerSpan(state: TracingState, parent: Context, name: string, attributes: Attributes): Span {
-  const options = { kind: SpanKind.SERVER, attributes };
   const { ids, tracer } = state;
-  if (ids === undefined) return tracer.startSpan(name, options, parent);
+  if (ids === undefined) return tracer.startSpan(name, { kind: SpanKind.SERVER, attributes }, parent);
   const validParent = validParentOf(parent);
   const rootOnly = validParent === undefined ? (parent.getValue(ROOT_ONLY_KEY) as XRayHeader | undefined) : undefined;
   const decisions = state.kind === 'own' ? state.decisions : undefined;
   if (decisions === undefined || isTracingSuppressed(parent)) {
+    const options = { kind: SpanKind.SERVER, attributes };
     // The tracer decides (an app's NodeSDK may sample with a sampler of its own); only a Root-only trace id is named.
     if (rootOnly === undefined) return tracer.startSpan(name, options, parent);
     ids.presetNext(rootOnly.traceId, undefined);
