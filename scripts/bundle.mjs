@@ -17,7 +17,11 @@ const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 // What the package declares it needs at run time is loaded from node_modules: the peers
 // (@opentelemetry/api must be the app's one copy; the frameworks; the optional SigV4
 // packages) and the dependencies. Everything else is bundled.
-const EXTERNAL_PACKAGES = [...Object.keys(pkg.peerDependencies ?? {}), ...Object.keys(pkg.dependencies ?? {})];
+// Dependencies for their type declarations only: the published .d.ts files name their types
+// (Sampler, SpanExporter, Resource, …), so an app's TypeScript needs them installed, while their
+// code is bundled, tree-shaken, like the rest of the SDK.
+const TYPES_ONLY = new Set(['@opentelemetry/context-async-hooks', '@opentelemetry/core', '@opentelemetry/resources', '@opentelemetry/sdk-trace-base']);
+const EXTERNAL_PACKAGES = [...Object.keys(pkg.peerDependencies ?? {}), ...Object.keys(pkg.dependencies ?? {}).filter((name) => !TYPES_ONLY.has(name))];
 
 /** Entry point → source, for the ESM and CJS builds (package.json `exports`). */
 const ENTRY_POINTS = {

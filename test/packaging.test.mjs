@@ -59,6 +59,19 @@ const XRAY_OTLP_SCRIPT = `
   console.log(JSON.stringify(warnings));
 `;
 
+/** A TypeScript app using the public API: its options, samplers and the NodeSDK hand-off. */
+const TYPED_CONSUMER = `
+  import { startTracing, xrayNodeSdkConfig, XRayRemoteSampler, annotate } from 'otel-xray';
+  import { xrayTracing as expressTracing } from 'otel-xray/express';
+  import { xrayTracing as koaTracing } from 'otel-xray/koa';
+  import { xrayLambda } from 'otel-xray/lambda';
+  const tracing = startTracing({ serviceName: 'orders', sampler: new XRayRemoteSampler({ endpoint: 'http://localhost:2000' }) });
+  const config = xrayNodeSdkConfig({ exporter: 'none' });
+  const handler = xrayLambda(async (event: { id: string }) => event.id);
+  annotate('tenant', 'a');
+  export const used = [tracing.stats(), config.sampler, expressTracing(), koaTracing(), handler];
+`;
+
 describe('npm package', () => {
   let dir;
   let packed;
@@ -123,6 +136,21 @@ describe('npm package', () => {
     const { stdout } = await run(process.execPath, ['--input-type=module', '-e', XRAY_OTLP_SCRIPT], { cwd: dir, env: { ...process.env, AWS_REGION: 'us-east-1', OTEL_LOG_LEVEL: '' } });
     const warnings = JSON.parse(stdout).join('\n');
     assert.match(warnings, /optional peer dependencies that are not installed: npm install @aws-sdk\/credential-provider-node @smithy\/signature-v4 @smithy\/protocol-http @aws-crypto\/sha256-js/);
+  });
+
+  it('type-checks in a project that has only what it installs: every type its declarations import is there', async () => {
+    // skipLibCheck off: a declaration importing a package that is not installed is an error, not `any`.
+    writeFileSync(join(dir, 'consumer.mts'), TYPED_CONSUMER);
+    writeFileSync(
+      join(dir, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: { strict: true, module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', noEmit: true, skipLibCheck: false, typeRoots: [join(ROOT, 'node_modules/@types')], types: ['node'] },
+        files: ['consumer.mts'],
+      }),
+    );
+    const tsc = join(ROOT, 'node_modules/typescript/bin/tsc');
+    const checked = await run(process.execPath, [tsc, '-p', dir], { cwd: dir, timeout: 60000 }).catch((error) => error);
+    assert.equal(checked.stdout ?? '', '', 'tsc reports nothing');
   });
 
   it('shares one tracing state between the ESM and CJS builds', async () => {
