@@ -77,7 +77,7 @@ function extractOtherForms(context: Context, text: string): Context {
  * on, finds the header whatever the case of its key, and ignores joined or oversized headers.
  *
  * A Root-only header (`Root=…` with no `Parent`) goes into the context under ROOT_ONLY_KEY, for
- * `startSpanContinuingRoot` (id-generator.ts) and XRayParentBasedSampler; it never replaces a
+ * `startServerSpan` (request/server-span.ts) and XRayParentBasedSampler; it never replaces a
  * full parent already in the context.
  *
  * On inject only `Root`, `Parent`, `Sampled` and a valid `Lineage` are written: `Self` and other
