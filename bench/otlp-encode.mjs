@@ -7,11 +7,10 @@
 //   node bench/otlp-encode.mjs [--node PATH] [--batches N] [--instructions] [--encoders sdk,ours]
 //   µs per span (median of 5 runs); with --instructions, also instructions per span under
 //   valgrind callgrind (V8 --single-threaded), the encode loop alone, minus an empty loop.
-import { spawn, spawnSync } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { announce, countWindowInstructions } from './callgrind-window.mjs';
 import { connectInMemory } from './in-memory-connection.mjs';
 import { benchNode } from './node-binary.mjs';
 
@@ -97,10 +96,9 @@ async function child(name, batches, counted) {
     return;
   }
   for (let i = 0; i < WARM_UP_BATCHES; i++) encode(spans);
-  const line = (text) => new Promise((resolve) => process.stdin.once('data', resolve).resume() && process.stdout.write(`${text}\n`));
-  await line('ready');
+  await announce('ready');
   for (let i = 0; i < batches; i++) encode(spans);
-  await line('done');
+  await announce('done');
   process.exit(0);
 }
 
@@ -112,39 +110,8 @@ function runChild(node, name, batches) {
 
 /** Instructions of `batches` encodings of one batch: counters zeroed right before, dumped right after. */
 function countInstructions(node, name, batches) {
-  const out = join(tmpdir(), `otlp-encode-${process.pid}-${name}.out`);
-  const child = spawn('valgrind', ['--tool=callgrind', `--callgrind-out-file=${out}`, '--dump-instr=no', '--compress-strings=no', node.path, '--single-threaded', fileURLToPath(import.meta.url), '--child', name, '--batches', String(batches), '--count'], { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] });
-  let stderr = '';
-  child.stderr.on('data', (chunk) => { stderr += chunk; });
-  return new Promise((resolve, reject) => {
-    child.stdout.setEncoding('utf8').on('data', (text) => {
-      if (text.includes('ready')) {
-        spawnSync('callgrind_control', ['--zero', String(child.pid)]);
-        child.stdin.write('go\n');
-      }
-      if (text.includes('done')) {
-        spawnSync('callgrind_control', ['--dump=measured', String(child.pid)]);
-        child.stdin.write('end\n');
-      }
-    });
-    child.on('exit', (code) => {
-      const texts = [];
-      for (const file of [out, `${out}.1`, `${out}.2`]) {
-        try {
-          texts.push(readFileSync(file, 'utf8'));
-          // --keep leaves the dumps for callgrind_annotate.
-          if (args.includes('--keep')) console.error(`callgrind dump: ${file}`);
-          else rmSync(file);
-        } catch {
-          // Not written.
-        }
-      }
-      const measured = texts.find((text) => /^desc: Trigger: .*measured/m.test(text));
-      const total = measured && /^(?:summary|totals): (\d+)/m.exec(measured);
-      if (code !== 0 || !total) return reject(new Error(`valgrind run failed (${name}, exit ${code}): ${stderr.slice(-2000)}`));
-      resolve(Number(total[1]));
-    });
-  });
+  const scriptArgs = ['--child', name, '--batches', String(batches), '--count'];
+  return countWindowInstructions({ node, script: fileURLToPath(import.meta.url), scriptArgs, cwd: root, label: name, keep: args.includes('--keep') });
 }
 
 async function main() {

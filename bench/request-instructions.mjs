@@ -9,11 +9,9 @@
 // are dumped; the table shows the traced variants' addition over bare.
 //   node bench/request-instructions.mjs [--node PATH] [--requests N] [--only express,koa] [--variants bare,floor,unsampled,sampled] [--warm-up N]
 //   (about 1 minute per framework and variant; needs valgrind)
-import { spawn, spawnSync } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { announce, countWindowInstructions } from './callgrind-window.mjs';
 import { connectInMemory } from './in-memory-connection.mjs';
 import { benchNode } from './node-binary.mjs';
 
@@ -87,13 +85,12 @@ async function serve(framework, variant) {
     connection.push(request);
   });
   await run(WARM_UP);
-  const line = (text) => new Promise((resolve) => process.stdin.once('data', resolve).resume() && process.stdout.write(`${text}\n`));
   // A full collection first: the window then starts with the same heap in every variant, and the
   // young-generation collections its requests cause are counted, not a major one left over from the warm-up.
   globalThis.gc();
-  await line('ready');
+  await announce('ready');
   await run(REQUESTS);
-  process.stdout.write('done\n');
+  await announce('done');
   process.exit(0);
 }
 
@@ -106,45 +103,8 @@ async function floorScope() {
 
 /** Instructions of REQUESTS requests: the counters are zeroed after the warm-up and dumped after the last. */
 function countInstructions(node, framework, variant) {
-  const out = join(tmpdir(), `request-instructions-${process.pid}-${framework}-${variant}.out`);
-  const child = spawn('valgrind', ['--tool=callgrind', `--callgrind-out-file=${out}`, '--dump-instr=no', '--compress-strings=no', node.path, '--single-threaded', '--expose-gc', fileURLToPath(import.meta.url), '--serve', framework, variant, '--requests', String(REQUESTS), '--warm-up', String(WARM_UP)], { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] });
-  let stderr = '';
-  child.stderr.on('data', (chunk) => { stderr += chunk; });
-  return new Promise((resolve, reject) => {
-    child.stdout.setEncoding('utf8').on('data', (text) => {
-      if (text.includes('ready')) {
-        spawnSync('callgrind_control', ['--zero', String(child.pid)]);
-        child.stdin.write('go\n');
-      }
-      if (text.includes('done')) spawnSync('callgrind_control', ['--dump=measured', String(child.pid)]);
-    });
-    child.on('exit', (code) => {
-      try {
-        // The dump named "measured" holds the requests alone (counters zeroed right before them).
-        const dumps = readdirDumps(out);
-        const measured = dumps.find((text) => /^desc: Trigger: .*measured/m.test(text));
-        const total = measured && /^(?:summary|totals): (\d+)/m.exec(measured);
-        if (code !== 0 || !total) throw new Error(`valgrind run failed (${framework} ${variant}, exit ${code}): ${stderr.slice(-2000)}`);
-        resolve(Number(total[1]));
-      } catch (error) {
-        reject(error);
-      }
-    });
-  });
-}
-
-/** Callgrind writes `out` at exit and `out.N` for each requested dump. */
-function readdirDumps(out) {
-  const texts = [];
-  for (const file of [out, `${out}.1`, `${out}.2`]) {
-    try {
-      texts.push(readFileSync(file, 'utf8'));
-      rmSync(file);
-    } catch {
-      // Not written.
-    }
-  }
-  return texts;
+  const scriptArgs = ['--serve', framework, variant, '--requests', String(REQUESTS), '--warm-up', String(WARM_UP)];
+  return countWindowInstructions({ node, nodeArgs: ['--expose-gc'], script: fileURLToPath(import.meta.url), scriptArgs, cwd: root, label: `${framework} ${variant}` });
 }
 
 async function main() {
