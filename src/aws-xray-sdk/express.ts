@@ -1,6 +1,5 @@
-import { context } from '@opentelemetry/api';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { type MiddlewareSettings, type RequestTrace, compileMiddlewareOptions, endRequestTrace, getRequestTrace, startRequestTrace } from '../core/index.js';
+import { type MiddlewareSettings, type RequestTrace, compileMiddlewareOptions, endRequestTrace, getRequestTrace, runInRequestContext, startRequestTrace } from '../core/index.js';
 import type { Entity } from './entity.js';
 import { entityFor, isAutomaticMode, resolveSegment } from './context.js';
 import { resolveName, setDefaultName } from './middleware.js';
@@ -59,7 +58,7 @@ export function openSegment(defaultName: string) {
     const [segment, requestTrace] = opened;
     requestTrace.readRouteWith(expressRoute, req);
     if (!isAutomaticMode()) req.segment = segment;
-    context.with(requestTrace.context, next);
+    runInRequestContext(requestTrace, next);
   };
 }
 

@@ -1,5 +1,5 @@
-import { context } from '@opentelemetry/api';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { runInRequestContext } from '../core/index.js';
 import type { Entity } from './entity.js';
 import { isAutomaticMode } from './context.js';
 import { REQUEST_SETTINGS, checkDefaultName, openRequestSegment } from './express.js';
@@ -37,7 +37,7 @@ export function openSegment(defaultName: string) {
     requestTrace.readRouteWith(koaRoute, ctx);
     if (!isAutomaticMode()) ctx.segment = segment;
     try {
-      await context.with(requestTrace.context, next);
+      await runInRequestContext(requestTrace, next);
     } catch (error) {
       segment.addError(error as Error);
       throw error;

@@ -24,6 +24,7 @@ export {
   pathOf,
   recordRequestError,
   reportStartFailure,
+  runInRequestContext,
   startRequestTrace,
   targetOf,
 } from './request/index.js';

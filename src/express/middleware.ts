@@ -1,6 +1,5 @@
-import { context } from '@opentelemetry/api';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { type MiddlewareOptions, compileMiddlewareOptions, getRequestTrace, recordRequestError, startRequestTrace } from '../core/index.js';
+import { type MiddlewareOptions, compileMiddlewareOptions, getRequestTrace, recordRequestError, runInRequestContext, startRequestTrace } from '../core/index.js';
 import { type RoutedRequest, expressRoute } from './route-template.js';
 
 type Next = (error?: unknown) => void;
@@ -53,7 +52,7 @@ export function xrayTracing(options: MiddlewareOptions = {}) {
     const requestTrace = startRequestTrace(req, res, settings);
     if (requestTrace === undefined) return next();
     requestTrace.readRouteWith(expressRoute, req);
-    context.with(requestTrace.context, next);
+    runInRequestContext(requestTrace, next);
   };
 }
 

@@ -7,7 +7,9 @@ import { getRequestTrace, getState } from '../core/index.js';
 /**
  * fastify 5 runs each route handler inside its `fastify.request.handler` tracing channel.
  * Binding the context store to that channel makes the request's span active in the handler
- * even when body parsing ran on the socket's own async context, with no wrapping of routes.
+ * with no fastify hook: the zero-code hook, which adds none, uses it. The plugin does not: a
+ * bound channel makes fastify trace every handler through it, which the plugin's onRequest
+ * scope makes unneeded.
  */
 const handlerChannel = tracingChannel<unknown, { request: { raw: IncomingMessage } }>('fastify.request.handler');
 let boundStorage: AsyncLocalStorage<Context> | undefined;

@@ -1,6 +1,5 @@
-import { context } from '@opentelemetry/api';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { type MiddlewareOptions, XRAY_HEADER_KEY, compileMiddlewareOptions, recordRequestError, startRequestTrace } from '../core/index.js';
+import { type MiddlewareOptions, XRAY_HEADER_KEY, compileMiddlewareOptions, recordRequestError, runInRequestContext, startRequestTrace } from '../core/index.js';
 
 /** The parts of koa's context this adapter reads (koa 2 and 3 alike). */
 interface KoaContext {
@@ -69,7 +68,7 @@ export function xrayTracing(options: MiddlewareOptions = {}) {
     }
     requestTrace.readRouteWith(koaRoute, ctx);
     try {
-      await context.with(requestTrace.context, next);
+      await runInRequestContext(requestTrace, next);
     } catch (error) {
       recordRequestError(requestTrace, error);
       if (!Object.prototype.hasOwnProperty.call(ctx, 'onerror')) ctx.onerror = onerrorKeepingTraceHeader;

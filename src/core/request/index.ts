@@ -8,5 +8,6 @@ export {
   getRequestTrace,
   recordRequestError,
   reportStartFailure,
+  runInRequestContext,
   startRequestTrace,
 } from './request-trace.js';

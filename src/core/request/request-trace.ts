@@ -1,11 +1,13 @@
-import { type Context, ROOT_CONTEXT, type Span, SpanStatusCode, TraceFlags, diag, propagation } from '@opentelemetry/api';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { type Context, ROOT_CONTEXT, type Span, SpanStatusCode, TraceFlags, context, diag, propagation } from '@opentelemetry/api';
+import type { AsyncLocalStorage } from 'node:async_hooks';
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { PREFIX, errorMessage, errorType } from '../common/index.js';
 import { ensureTracing } from '../setup/start-tracing.js';
-import { XRAY_HEADER, formatResponseHeader } from '../xray/header.js';
+import type { TracingState } from '../setup/state.js';
+import { XRAY_HEADER_KEY, formatResponseHeader } from '../xray/header.js';
 import { withInvocationParent } from '../xray/invocation-context.js';
 import { incomingHeadersGetter } from '../xray/propagator.js';
-import { normalizeMethod, pathOf, requestAttributes, spanNameOf, targetOf } from './http-attributes.js';
+import { normalizeMethod, pathOf, spanNameOf, targetOf } from './http-attributes.js';
 import type { MiddlewareSettings } from './middleware-options.js';
 import { RequestContext } from './request-context.js';
 import { startServerSpan } from './server-span.js';
@@ -35,6 +37,8 @@ export class RequestTrace {
     readonly context: Context,
     readonly method: string,
     readonly res: ServerResponse,
+    /** The storage behind `context.active()`, when it is otel-xray's (see `runInRequestContext`). */
+    readonly storage: AsyncLocalStorage<Context> | undefined,
   ) {}
 
   /** Names where the route template is found once the response ends: `read(source)`. */
@@ -53,12 +57,25 @@ export class RequestTrace {
   }
 }
 
-function startSpan(req: IncomingMessage, method: string, path: string): [Span, Context] | undefined {
+/** True when `headers` holds any of `names`. */
+function hasAnyOf(headers: IncomingHttpHeaders, names: readonly string[]): boolean {
+  for (const name of names) if (headers[name] !== undefined) return true;
+  return false;
+}
+
+/** What the request's headers say about its caller (with otel-xray's propagator, a request without its headers has no caller). */
+function extractCaller(state: TracingState, headers: IncomingHttpHeaders): Context {
+  const names = state.kind === 'own' ? state.extractedHeaders : undefined;
+  if (names !== undefined && !hasAnyOf(headers, names)) return ROOT_CONTEXT;
+  return propagation.extract(ROOT_CONTEXT, headers, incomingHeadersGetter);
+}
+
+function startRequest(req: IncomingMessage, res: ServerResponse, method: string, path: string): RequestTrace | undefined {
   const state = ensureTracing();
   if (state.kind === 'off') return undefined;
-  const parent = withInvocationParent(propagation.extract(ROOT_CONTEXT, req.headers, incomingHeadersGetter));
-  const span = startServerSpan(state, parent, spanNameOf(method), requestAttributes(req, method, path));
-  return [span, new RequestContext(parent, span)];
+  const parent = withInvocationParent(extractCaller(state, req.headers));
+  const span = startServerSpan(state, parent, req, method, path);
+  return new RequestTrace(span, new RequestContext(parent, span), method, res, state.kind === 'own' ? state.requestStorage : undefined);
 }
 
 function onResponseDone(this: ServerResponse & Traced): void {
@@ -88,7 +105,7 @@ export function reportStartFailure(error: unknown): void {
  *
  * @example
  * const requestTrace = startRequestTrace(req, res, settings);
- * if (requestTrace !== undefined) context.with(requestTrace.context, next);
+ * if (requestTrace !== undefined) runInRequestContext(requestTrace, next);
  */
 export function startRequestTrace(req: IncomingMessage, res: ServerResponse, settings: MiddlewareSettings): RequestTrace | undefined {
   const tracedReq = req as IncomingMessage & Traced;
@@ -100,17 +117,19 @@ export function startRequestTrace(req: IncomingMessage, res: ServerResponse, set
     const path = pathOf(targetOf(req));
     if (settings.ignore?.(req, path)) return undefined;
     const method = normalizeMethod(req.method);
-    const started = startSpan(req, method, path);
+    const started = startRequest(req, res, method, path);
     if (started === undefined) return undefined;
-    requestTrace = new RequestTrace(started[0], started[1], method, res);
+    requestTrace = started;
   } catch (error) {
     reportStartFailure(error);
     return undefined;
   }
   if (settings.responseHeader && !res.headersSent) {
     const { traceId, traceFlags } = requestTrace.span.spanContext();
-    // Always well-formed: built from the span's own validated ids, never from the request.
-    res.setHeader(XRAY_HEADER, formatResponseHeader(traceId, (traceFlags & TraceFlags.SAMPLED) !== 0));
+    // Always well-formed: built from the span's own validated ids, never from the request. The
+    // name in lower case, as aws-xray-sdk sends it: Node lower-cases a name on every setHeader
+    // and again as it writes the head, and HTTP names are case-insensitive.
+    res.setHeader(XRAY_HEADER_KEY, formatResponseHeader(traceId, (traceFlags & TraceFlags.SAMPLED) !== 0));
   }
   tracedReq[kRequestTrace] = requestTrace;
   // A span that records nothing (not sampled) has nothing to learn from the response, and its
@@ -122,6 +141,15 @@ export function startRequestTrace(req: IncomingMessage, res: ServerResponse, set
   // the listener in a new closure per request.
   res.on('close', onResponseDone);
   return requestTrace;
+}
+
+/**
+ * Runs `fn` in the request's context: straight in the AsyncLocalStorage when it is otel-xray's,
+ * else through the API. What `context.with(requestTrace.context, fn)` does, without its dispatch.
+ */
+export function runInRequestContext<T>(requestTrace: RequestTrace, fn: () => T): T {
+  const { storage } = requestTrace;
+  return storage === undefined ? context.with(requestTrace.context, fn) : storage.run(requestTrace.context, fn);
 }
 
 /** The trace of a request that `startRequestTrace` has seen, if it is traced. */

@@ -1,11 +1,16 @@
 import { type Attributes, type Context, type Span, type SpanContext, SpanKind, TraceFlags, isSpanContextValid, trace } from '@opentelemetry/api';
 import { isTracingSuppressed } from '@opentelemetry/core';
 import { SamplingDecision } from '@opentelemetry/sdk-trace-base';
+import type { IncomingMessage } from 'node:http';
 import type { TracingState } from '../setup/state.js';
 import { ROOT_ONLY_KEY } from '../xray/context-keys.js';
 import type { XRayHeader } from '../xray/header.js';
+import { readsAttributes } from '../sampling/attributes-read.js';
+import { requestAttributes, spanNameOf } from './http-attributes.js';
 
 const SERVER_SPAN = Object.freeze({ kind: SpanKind.SERVER });
+/** What a sampler that reads no attributes is handed (see sampling/attributes-read.ts). */
+const NO_ATTRIBUTES: Attributes = Object.freeze({});
 
 /** The valid span context of the parent in `context`, if any. */
 function validParentOf(context: Context): SpanContext | undefined {
@@ -14,7 +19,8 @@ function validParentOf(context: Context): SpanContext | undefined {
 }
 
 /**
- * Starts a request's server span under `parent`.
+ * Starts a request's server span under `parent`, named after `method` (normalized), with the
+ * request's HTTP attributes.
  *
  * With otel-xray's own provider the ids and the sampling decision are made here, before the
  * SDK's tracer, the way the tracer makes them: an unsampled request then gets its
@@ -27,14 +33,15 @@ function validParentOf(context: Context): SpanContext | undefined {
  * the header under ROOT_ONLY_KEY and the id generator hands the tracer that trace id. With an
  * app's own provider (no X-Ray id generator of ours) the span starts a new trace.
  */
-export function startServerSpan(state: TracingState, parent: Context, name: string, attributes: Attributes): Span {
+export function startServerSpan(state: TracingState, parent: Context, req: IncomingMessage, method: string, path: string): Span {
   const { ids, tracer } = state;
-  if (ids === undefined) return tracer.startSpan(name, { kind: SpanKind.SERVER, attributes }, parent);
+  const name = spanNameOf(method);
+  if (ids === undefined) return tracer.startSpan(name, { kind: SpanKind.SERVER, attributes: requestAttributes(req, method, path) }, parent);
   const validParent = validParentOf(parent);
   const rootOnly = validParent === undefined ? (parent.getValue(ROOT_ONLY_KEY) as XRayHeader | undefined) : undefined;
   const decisions = state.kind === 'own' ? state.decisions : undefined;
   if (decisions === undefined || isTracingSuppressed(parent)) {
-    const options = { kind: SpanKind.SERVER, attributes };
+    const options = { kind: SpanKind.SERVER, attributes: requestAttributes(req, method, path) };
     // The tracer decides (an app's NodeSDK may sample with a sampler of its own); only a Root-only trace id is named.
     if (rootOnly === undefined) return tracer.startSpan(name, options, parent);
     ids.presetNext(rootOnly.traceId, undefined);
@@ -46,7 +53,9 @@ export function startServerSpan(state: TracingState, parent: Context, name: stri
   }
   const traceId = validParent?.traceId ?? rootOnly?.traceId ?? ids.generateTraceId();
   const spanId = ids.generateSpanId();
-  const result = decisions.inner.shouldSample(parent, traceId, name, SpanKind.SERVER, attributes, []);
+  const { inner } = decisions;
+  const attributes = readsAttributes(inner, parent, traceId) ? requestAttributes(req, method, path) : undefined;
+  const result = inner.shouldSample(parent, traceId, name, SpanKind.SERVER, attributes ?? NO_ATTRIBUTES, []);
   if (result.decision === SamplingDecision.NOT_RECORD) {
     // What the tracer answers for NOT_RECORD: the ids and trace state in a non-recording span.
     return trace.wrapSpanContext({ traceId, spanId, traceFlags: TraceFlags.NONE, traceState: result.traceState ?? validParent?.traceState });
@@ -63,7 +72,7 @@ export function startServerSpan(state: TracingState, parent: Context, name: stri
     ids.presetNext(undefined, undefined);
     decisions.decideNext(undefined);
   }
-  span.setAttributes(attributes);
+  span.setAttributes(attributes ?? requestAttributes(req, method, path));
   // The sampler's own attributes win, as with the tracer.
   if (result.attributes !== undefined) span.setAttributes(result.attributes);
   return span;

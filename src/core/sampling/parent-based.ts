@@ -13,6 +13,11 @@ export class XRayParentBasedSampler implements Sampler {
   constructor(readonly root: Sampler) {}
 
   shouldSample(context: Context, traceId: string, name: string, kind: SpanKind, attributes: Attributes, links: Link[]): SamplingResult {
+    return this.parentDecision(context, traceId) ?? this.root.shouldSample(context, traceId, name, kind, attributes, links);
+  }
+
+  /** The decision the caller made (`Sampled=1|0`), or undefined when `root` decides. */
+  parentDecision(context: Context, traceId: string): SamplingResult | undefined {
     const parent = trace.getSpanContext(context);
     if (parent !== undefined && isSpanContextValid(parent)) {
       const deferred = parent.isRemote && context.getValue(DEFERRED_PARENT_KEY) === parent.spanId;
@@ -21,7 +26,7 @@ export class XRayParentBasedSampler implements Sampler {
       const rootOnly = context.getValue(ROOT_ONLY_KEY) as XRayHeader | undefined;
       if (rootOnly?.sampled !== undefined && rootOnly.traceId === traceId) return rootOnly.sampled ? SAMPLED : NOT_SAMPLED;
     }
-    return this.root.shouldSample(context, traceId, name, kind, attributes, links);
+    return undefined;
   }
 
   toString(): string {

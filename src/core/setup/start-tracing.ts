@@ -22,8 +22,12 @@ const SIGTERM_FLUSH_TIMEOUT_MS = 5000;
  * Registers the provider, context manager and propagator with the OTel API, each unless the
  * app registered its own already: the API would refuse a second one with a stack trace.
  */
-function registerGlobally(provider: NodeTracerProvider, contextManager: StorageContextManager, propagator: TextMapPropagator): () => void {
-  const taken = registeredGlobals();
+function registerGlobally(
+  taken: ReturnType<typeof registeredGlobals>,
+  provider: NodeTracerProvider,
+  contextManager: StorageContextManager,
+  propagator: TextMapPropagator,
+): () => void {
   trace.setGlobalTracerProvider(provider);
   if (!taken.context) context.setGlobalContextManager(contextManager.enable());
   if (!taken.propagation) propagation.setGlobalPropagator(propagator);
@@ -107,7 +111,9 @@ export function startTracing(options: TracingOptions = {}): Tracing {
         spanProcessors: pipeline.processors,
       }),
   );
-  const unregister = registerGlobally(provider, contextManager, createPropagator(resolved.propagators));
+  const propagator = createPropagator(resolved.propagators);
+  const taken = registeredGlobals();
+  const unregister = registerGlobally(taken, provider, contextManager, propagator);
 
   let stopSigterm: (() => void) | undefined;
   const stopOutbound = resolved.outbound ? startOutboundTracing() : undefined;
@@ -132,7 +138,17 @@ export function startTracing(options: TracingOptions = {}): Tracing {
     },
   };
   if (resolved.flushOnSigterm) stopSigterm = flushOnSigterm(handle);
-  setState({ kind: 'own', handle, tracer: provider.getTracer(TRACER_NAME, TRACER_VERSION), ids, decisions, contextManager, options: resolved });
+  setState({
+    kind: 'own',
+    handle,
+    tracer: provider.getTracer(TRACER_NAME, TRACER_VERSION),
+    ids,
+    decisions,
+    contextManager,
+    requestStorage: taken.context ? undefined : contextManager.storage,
+    extractedHeaders: taken.propagation ? undefined : propagator.fields().map((field) => field.toLowerCase()),
+    options: resolved,
+  });
   return handle;
 }
 

@@ -1,4 +1,5 @@
-import { ProxyTracerProvider, type Tracer, trace } from '@opentelemetry/api';
+import { type Context, ProxyTracerProvider, type Tracer, trace } from '@opentelemetry/api';
+import type { AsyncLocalStorage } from 'node:async_hooks';
 import type { StorageContextManager } from './context-manager.js';
 import type { XRayIdGenerator } from '../xray/id-generator.js';
 import type { DecidedAheadSampler } from '../sampling/decided-ahead.js';
@@ -22,6 +23,16 @@ export type TracingState =
       /** The provider's sampler: server spans are decided before the tracer runs (request/server-span.ts). */
       readonly decisions: DecidedAheadSampler;
       readonly contextManager: StorageContextManager;
+      /**
+       * The storage behind `context.active()` when otel-xray's context manager is the one
+       * registered: a request then enters it directly, without the API's dispatch.
+       */
+      readonly requestStorage: AsyncLocalStorage<Context> | undefined;
+      /**
+       * The headers the registered propagator reads (lower case), when it is otel-xray's: a
+       * request with none of them has no parent to extract.
+       */
+      readonly extractedHeaders: readonly string[] | undefined;
       readonly options: ResolvedOptions;
     }
   | {
