@@ -8,7 +8,7 @@
 // depend on when they got the CPU, that is on the machine's load. After a warm-up the counters are zeroed, N requests run, and the counts
 // are dumped; the table shows the traced variants' addition over bare.
 //   node bench/request-instructions.mjs [--node PATH] [--requests N] [--only express,koa] [--variants bare,floor,unsampled,sampled] [--warm-up N]
-//   (about 1 minute per framework and variant; needs valgrind)
+//   (about 3 minutes per framework and variant; needs valgrind)
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { announce, countWindowInstructions } from './callgrind-window.mjs';
@@ -23,10 +23,11 @@ const option = (name, fallback) => {
 };
 const FRAMEWORKS = option('--only', 'express,fastify,koa').split(',');
 const VARIANTS = option('--variants', 'bare,unsampled,sampled').split(',');
-const REQUESTS = Number(option('--requests', '2000'));
+const REQUESTS = Number(option('--requests', '5000'));
 // Enough requests for V8 to have optimized the request path: with fewer, its compiler still runs
-// in the counted window (about 24k instructions per request of express's traced path after 1000).
-const WARM_UP = Number(option('--warm-up', '5000'));
+// in the counted window. On Node 24, koa's bare count fell from 287k (5000 warm-up, 2000 counted)
+// to 227k (20000, 5000), and the same variant counted twice then agreed within 0.5k.
+const WARM_UP = Number(option('--warm-up', '20000'));
 
 if (args[0] === '--serve') {
   await serve(args[1], args[2]);

@@ -11,7 +11,6 @@ import { serviceOfResource } from './service-facts.js';
 export { XRayLocalRulesSampler } from './local-sampler.js';
 export { XRayRemoteSampler, type XRayRemoteSamplerOptions } from './remote-sampler.js';
 export { XRayParentBasedSampler } from './parent-based.js';
-export { readsAttributes } from './attributes-read.js';
 export { type WildcardMatcher, compileWildcard } from './wildcard.js';
 
 /**
