@@ -2,12 +2,14 @@
 // other processes share the cores, unlike µs or req/s. Each framework serves GET /users/:id
 // bare, traced unsampled (always_off), traced sampled (a no-op exporter behind the usual batch
 // processor, so the request path and the hand-over are counted, not the export) and, on request,
-// floor (one context and AsyncLocalStorage scope per request, nothing else).
+// exported (sampled, with the default OTLP exporter posting each batch to a receiver in the
+// harness's process: encoding and the HTTP client are counted, the receiver is not) and floor
+// (one context and AsyncLocalStorage scope per request, nothing else).
 // Requests go through an in-memory connection (no sockets, no client): the count is the
 // server's work alone. V8 runs --single-threaded: with background compiler threads the count would
 // depend on when they got the CPU, that is on the machine's load. After a warm-up the counters are zeroed, N requests run, and the counts
 // are dumped; the table shows the traced variants' addition over bare.
-//   node bench/request-instructions.mjs [--node PATH] [--requests N] [--only express,koa] [--variants bare,floor,unsampled,sampled] [--warm-up N]
+//   node bench/request-instructions.mjs [--node PATH] [--requests N] [--only express,koa] [--variants bare,floor,unsampled,sampled,exported] [--warm-up N]
 //   (about 3 minutes per framework and variant; needs valgrind)
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -40,7 +42,10 @@ async function serve(framework, variant) {
   const { createRequire } = await import('node:module');
   const http = await import('node:http');
   const require = createRequire(join(root, 'package.json'));
-  if (variant !== 'bare') {
+  if (variant === 'exported') {
+    const { startTracing } = await import('otel-xray');
+    startTracing({ serviceName: 'bench', endpoint: process.env.BENCH_OTLP_URL, sampler: 'parentbased_always_on', flushOnSigterm: false, outbound: false });
+  } else if (variant !== 'bare') {
     const { startTracing } = await import('otel-xray');
     const exporter = { export: (_spans, done) => done({ code: 0 }), shutdown: async () => {}, forceFlush: async () => {} };
     startTracing({ serviceName: 'bench', exporter, sampler: variant === 'sampled' ? 'parentbased_always_on' : 'always_off', flushOnSigterm: false, outbound: false });
@@ -111,12 +116,22 @@ function countInstructions(node, framework, variant) {
 async function main() {
   const node = benchNode(args);
   const perRequest = {};
+  let receiver;
+  if (VARIANTS.includes('exported')) {
+    const { startOtlpReceiver } = await import('../test/support/reliability-receivers.mjs');
+    receiver = await startOtlpReceiver({ full: false });
+    process.env.BENCH_OTLP_URL = receiver.url();
+  }
   for (const framework of FRAMEWORKS) {
     for (const variant of VARIANTS) {
       const instructions = await countInstructions(node, framework, variant);
       perRequest[`${framework} ${variant}`] = instructions / REQUESTS;
       console.error(`${framework} ${variant}: ${Math.round(instructions / REQUESTS)} instructions per request`);
     }
+  }
+  if (receiver !== undefined) {
+    console.error(`exported: the receiver took ${receiver.counts.get("/v1/traces")?.server ?? 0} server spans in ${receiver.requests} posts`);
+    await receiver.close();
   }
   const traced = VARIANTS.filter((variant) => variant !== 'bare');
   if (!VARIANTS.includes('bare') || traced.length === 0) return;
