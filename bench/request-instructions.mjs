@@ -130,7 +130,7 @@ async function main() {
     }
   }
   if (receiver !== undefined) {
-    console.error(`exported: the receiver took ${receiver.counts.get("/v1/traces")?.server ?? 0} server spans in ${receiver.requests} posts`);
+    console.error(`exported: the receiver took ${receiver.counts.get('/v1/traces')?.server ?? 0} server spans in ${receiver.requests} posts`);
     await receiver.close();
   }
   const traced = VARIANTS.filter((variant) => variant !== 'bare');
