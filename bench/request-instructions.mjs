@@ -42,13 +42,14 @@ async function serve(framework, variant) {
   const { createRequire } = await import('node:module');
   const http = await import('node:http');
   const require = createRequire(join(root, 'package.json'));
-  if (variant === 'exported') {
+  if (variant !== 'bare') {
     const { startTracing } = await import('otel-xray');
-    startTracing({ serviceName: 'bench', endpoint: process.env.BENCH_OTLP_URL, sampler: 'parentbased_always_on', flushOnSigterm: false, outbound: false });
-  } else if (variant !== 'bare') {
-    const { startTracing } = await import('otel-xray');
-    const exporter = { export: (_spans, done) => done({ code: 0 }), shutdown: async () => {}, forceFlush: async () => {} };
-    startTracing({ serviceName: 'bench', exporter, sampler: variant === 'sampled' ? 'parentbased_always_on' : 'always_off', flushOnSigterm: false, outbound: false });
+    const sampled = variant === 'sampled' || variant === 'exported';
+    // exported: the default OTLP exporter, to the harness's receiver; the others: a no-op exporter.
+    const exporter = variant === 'exported'
+      ? { endpoint: process.env.BENCH_OTLP_URL }
+      : { exporter: { export: (_spans, done) => done({ code: 0 }), shutdown: async () => {}, forceFlush: async () => {} } };
+    startTracing({ serviceName: 'bench', ...exporter, sampler: sampled ? 'parentbased_always_on' : 'always_off', flushOnSigterm: false, outbound: false });
   }
   const user = (id) => ({ id, name: 'Ada Lovelace', email: 'ada@example.com', active: true });
   // floor: tracing started (unsampled), and a middleware that only makes one context holding a
