@@ -1,8 +1,8 @@
 import { type Attributes, type Context, type Span, type SpanContext, SpanKind, TraceFlags, isSpanContextValid, trace } from '@opentelemetry/api';
 import { isTracingSuppressed } from '@opentelemetry/core';
-import { SamplingDecision } from '@opentelemetry/sdk-trace-base';
+import { SamplingDecision, type SamplingResult } from '@opentelemetry/sdk-trace-base';
 import type { IncomingMessage } from 'node:http';
-import type { TracingState } from '../setup/state.js';
+import type { OwnState, TracingState } from '../setup/state.js';
 import { ROOT_ONLY_KEY } from '../xray/context-keys.js';
 import type { XRayHeader } from '../xray/header.js';
 import { readsAttributes } from '../sampling/attributes-read.js';
@@ -39,8 +39,7 @@ export function startServerSpan(state: TracingState, parent: Context, req: Incom
   if (ids === undefined) return tracer.startSpan(name, { kind: SpanKind.SERVER, attributes: requestAttributes(req, method, path) }, parent);
   const validParent = validParentOf(parent);
   const rootOnly = validParent === undefined ? (parent.getValue(ROOT_ONLY_KEY) as XRayHeader | undefined) : undefined;
-  const decisions = state.kind === 'own' ? state.decisions : undefined;
-  if (decisions === undefined || isTracingSuppressed(parent)) {
+  if (state.kind !== 'own' || isTracingSuppressed(parent)) {
     const options = { kind: SpanKind.SERVER, attributes: requestAttributes(req, method, path) };
     // The tracer decides (an app's NodeSDK may sample with a sampler of its own); only a Root-only trace id is named.
     if (rootOnly === undefined) return tracer.startSpan(name, options, parent);
@@ -53,27 +52,39 @@ export function startServerSpan(state: TracingState, parent: Context, req: Incom
   }
   const traceId = validParent?.traceId ?? rootOnly?.traceId ?? ids.generateTraceId();
   const spanId = ids.generateSpanId();
-  const { inner } = decisions;
+  const { inner } = state.decisions;
   const attributes = readsAttributes(inner, parent, traceId) ? requestAttributes(req, method, path) : undefined;
   const result = inner.shouldSample(parent, traceId, name, SpanKind.SERVER, attributes ?? NO_ATTRIBUTES, []);
   if (result.decision === SamplingDecision.NOT_RECORD) {
     // What the tracer answers for NOT_RECORD: the ids and trace state in a non-recording span.
     return trace.wrapSpanContext({ traceId, spanId, traceFlags: TraceFlags.NONE, traceState: result.traceState ?? validParent?.traceState });
   }
+  // Recorded: started as the tracer would start it, with the ids and the decision made above.
+  const traceFlags = result.decision === SamplingDecision.RECORD_AND_SAMPLED ? TraceFlags.SAMPLED : TraceFlags.NONE;
+  const traceState = result.traceState ?? validParent?.traceState;
+  const initial = attributes ?? requestAttributes(req, method, path);
+  // The sampler's own attributes win, as with the tracer.
+  if (result.attributes !== undefined) Object.assign(initial, result.attributes);
+  const { spans } = state;
+  if (spans.ready) return spans.start(name, SpanKind.SERVER, parent, { traceId, spanId, traceFlags, traceState }, validParent, initial);
+  const span = startInTracer(state, name, parent, validParent, traceId, spanId, result);
+  spans.learnFrom(span);
+  span.setAttributes(initial);
+  return span;
+}
+
+/** The tracer starts the span, handed the ids and the decision already made. */
+function startInTracer(state: OwnState, name: string, parent: Context, validParent: SpanContext | undefined, traceId: string, spanId: string, result: SamplingResult): Span {
+  const { ids, decisions, tracer } = state;
   // The arguments go to the tracer as they are, with no callback: no closure per request.
   ids.presetNext(validParent === undefined ? traceId : undefined, spanId);
   decisions.decideNext(result);
-  let span: Span;
   try {
     // Without the attributes: the tracer would copy and check them twice, for a sampler that is
     // not asked. The span takes them right after, as its constructor would have.
-    span = tracer.startSpan(name, SERVER_SPAN, parent);
+    return tracer.startSpan(name, SERVER_SPAN, parent);
   } finally {
     ids.presetNext(undefined, undefined);
     decisions.decideNext(undefined);
   }
-  span.setAttributes(attributes ?? requestAttributes(req, method, path));
-  // The sampler's own attributes win, as with the tracer.
-  if (result.attributes !== undefined) span.setAttributes(result.attributes);
-  return span;
 }

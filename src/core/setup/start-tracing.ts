@@ -11,6 +11,7 @@ import { createPropagator } from './propagators.js';
 import { createResource } from './resource.js';
 import { createSampler, hidingXRaySamplerEnv, stopSampler } from '../sampling/index.js';
 import { DecidedAheadSampler } from '../sampling/decided-ahead.js';
+import { SdkSpanStarter } from '../request/sdk-span-starter.js';
 import { startOutboundTracing } from '../outbound/index.js';
 import { OFF_STATE, TRACER_NAME, TRACER_VERSION, type TracingState, getState, isProviderRegistered, setState } from './state.js';
 import type { Tracing, TracingOptions } from '../types.js';
@@ -144,6 +145,7 @@ export function startTracing(options: TracingOptions = {}): Tracing {
     tracer: provider.getTracer(TRACER_NAME, TRACER_VERSION),
     ids,
     decisions,
+    spans: new SdkSpanStarter(),
     contextManager,
     requestStorage: taken.context ? undefined : contextManager.storage,
     extractedHeaders: taken.propagation ? undefined : propagator.fields().map((field) => field.toLowerCase()),

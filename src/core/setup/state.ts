@@ -3,6 +3,7 @@ import type { AsyncLocalStorage } from 'node:async_hooks';
 import type { StorageContextManager } from './context-manager.js';
 import type { XRayIdGenerator } from '../xray/id-generator.js';
 import type { DecidedAheadSampler } from '../sampling/decided-ahead.js';
+import type { SdkSpanStarter } from '../request/sdk-span-starter.js';
 import type { ResolvedOptions } from './options.js';
 import type { Tracing, TracingStats } from '../types.js';
 import { PACKAGE_VERSION } from './version.js';
@@ -22,6 +23,8 @@ export type TracingState =
       readonly ids: XRayIdGenerator;
       /** The provider's sampler: server spans are decided before the tracer runs (request/server-span.ts). */
       readonly decisions: DecidedAheadSampler;
+      /** Starts sampled server spans once the tracer has started one (request/sdk-span-starter.ts). */
+      readonly spans: SdkSpanStarter;
       readonly contextManager: StorageContextManager;
       /**
        * The storage behind `context.active()` when otel-xray's context manager is the one
@@ -52,6 +55,9 @@ export type TracingState =
       readonly contextManager?: undefined;
       readonly options?: undefined;
     };
+
+/** The state while otel-xray's own provider is registered. */
+export type OwnState = Extract<TracingState, { kind: 'own' }>;
 
 // Kept on globalThis so the ESM and CJS builds of this package, if both load, share one state.
 const STATE = Symbol.for('otel-xray.state');

@@ -1,0 +1,92 @@
+import type { Attributes, Context, Span, SpanContext, SpanKind } from '@opentelemetry/api';
+import type { Resource } from '@opentelemetry/resources';
+import type { InstrumentationScope } from '@opentelemetry/core';
+import type { SpanLimits, SpanProcessor } from '@opentelemetry/sdk-trace-base';
+
+/** What the SDK's span class (`SpanImpl`, not exported) is constructed with, as its tracer builds it. */
+interface SdkSpanOptions {
+  resource: Resource;
+  scope: InstrumentationScope;
+  context: Context;
+  spanContext: SpanContext;
+  name: string;
+  kind: SpanKind;
+  parentSpanContext: SpanContext | undefined;
+  attributes: Attributes;
+  spanProcessor: SpanProcessor;
+  spanLimits: SpanLimits;
+}
+
+type SdkSpanClass = new (options: SdkSpanOptions) => Span;
+
+/** The fields of an SDK span read here: its class and what its tracer gave it. */
+interface SdkSpanFields {
+  resource?: unknown;
+  instrumentationScope?: unknown;
+  _spanProcessor?: Partial<SpanProcessor>;
+  _spanLimits?: unknown;
+}
+
+/**
+ * Starts a sampled server span as the SDK's tracer does once it has made the ids and the
+ * decision: `new SpanImpl(…)` with the tracer's resource, scope, processors and limits, all
+ * learnt from the first span the tracer started. The tracer's own startSpan costs about as
+ * much again as the span (it re-validates the parent, copies and checks the attributes twice,
+ * and makes its span metrics' records and closure, which without a meter provider are no-ops;
+ * otel-xray's provider has none). The class is the SDK's: same limits, same processor calls,
+ * same ReadableSpan. If the first span does not look like one (another SDK version), every
+ * span keeps going through the tracer.
+ */
+export class SdkSpanStarter {
+  private spanClass: SdkSpanClass | undefined = undefined;
+  private resource: Resource | undefined = undefined;
+  private scope: InstrumentationScope | undefined = undefined;
+  private spanProcessor: SpanProcessor | undefined = undefined;
+  private spanLimits: SpanLimits | undefined = undefined;
+  /** Set after the first span the tracer started: from then on, spans start here or always in the tracer. */
+  private learnt = false;
+
+  /** True once a span has been learnt from and spans start here. */
+  get ready(): boolean {
+    return this.spanClass !== undefined;
+  }
+
+  /** Takes the class and the tracer's settings from a span the tracer started (the first only). */
+  learnFrom(span: Span): void {
+    if (this.learnt) return;
+    this.learnt = true;
+    const fields = span as Span & SdkSpanFields;
+    const processor = fields._spanProcessor;
+    if (
+      typeof span.constructor !== 'function' ||
+      typeof fields.resource !== 'object' ||
+      typeof fields.instrumentationScope !== 'object' ||
+      typeof fields._spanLimits !== 'object' ||
+      typeof processor?.onStart !== 'function' ||
+      typeof processor.onEnd !== 'function'
+    ) {
+      return;
+    }
+    this.resource = fields.resource as Resource;
+    this.scope = fields.instrumentationScope as InstrumentationScope;
+    this.spanProcessor = processor as SpanProcessor;
+    this.spanLimits = fields._spanLimits as SpanLimits;
+    this.spanClass = span.constructor as SdkSpanClass;
+  }
+
+  /** A recording span, when `ready`; the caller has made the ids, the decision and the attributes. */
+  start(name: string, kind: SpanKind, context: Context, spanContext: SpanContext, parentSpanContext: SpanContext | undefined, attributes: Attributes): Span {
+    return new this.spanClass!({
+      resource: this.resource!,
+      scope: this.scope!,
+      context,
+      spanContext,
+      name,
+      kind,
+      parentSpanContext,
+      attributes,
+      spanProcessor: this.spanProcessor!,
+      spanLimits: this.spanLimits!,
+    });
+  }
+}
