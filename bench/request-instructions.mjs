@@ -111,7 +111,9 @@ async function floorScope() {
 /** Instructions of REQUESTS requests: the counters are zeroed after the warm-up and dumped after the last. */
 function countInstructions(node, framework, variant) {
   const scriptArgs = ['--serve', framework, variant, '--requests', String(REQUESTS), '--warm-up', String(WARM_UP)];
-  return countWindowInstructions({ node, nodeArgs: ['--expose-gc'], script: fileURLToPath(import.meta.url), scriptArgs, cwd: root, label: `${framework} ${variant}` });
+  // Fixed seeds for V8's hash tables and Math.random: with random ones, the same code's count moved
+  // by up to 6k from one process to the next; with these, by about 0.1k.
+  return countWindowInstructions({ node, nodeArgs: ['--expose-gc', '--hash-seed=1', '--random-seed=1'], script: fileURLToPath(import.meta.url), scriptArgs, cwd: root, label: `${framework} ${variant}` });
 }
 
 async function main() {
