@@ -30,12 +30,12 @@ interface SdkSpanFields {
 /**
  * Starts a sampled server span as the SDK's tracer does once it has made the ids and the
  * decision: `new SpanImpl(…)` with the tracer's resource, scope, processors and limits, all
- * learnt from the first span the tracer started. The tracer's own startSpan costs about as
- * much again as the span (it re-validates the parent, copies and checks the attributes twice,
- * and makes its span metrics' records and closure, which without a meter provider are no-ops;
- * otel-xray's provider has none). The class is the SDK's: same limits, same processor calls,
- * same ReadableSpan. If the first span does not look like one (another SDK version), every
- * span keeps going through the tracer.
+ * learnt from the first span the tracer started. The tracer's startSpan re-validates the
+ * parent, copies and checks the attributes twice and makes its span metrics' records and
+ * closure (no-ops without a meter provider, and otel-xray's provider has none): skipping it saves
+ * about 6.6k instructions per sampled express request on Node 24. The class is the SDK's: same
+ * limits, same processor calls, same ReadableSpan. If the first span does not look like one
+ * (another SDK version), every span keeps going through the tracer.
  */
 export class SdkSpanStarter {
   private spanClass: SdkSpanClass | undefined = undefined;
