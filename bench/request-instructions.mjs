@@ -112,8 +112,10 @@ async function floorScope() {
 function countInstructions(node, framework, variant) {
   const scriptArgs = ['--serve', framework, variant, '--requests', String(REQUESTS), '--warm-up', String(WARM_UP)];
   // Fixed seeds for V8's hash tables and Math.random: with random ones, the same code's count moved
-  // by up to 6k from one process to the next; with these, by about 0.1k.
-  return countWindowInstructions({ node, nodeArgs: ['--expose-gc', '--hash-seed=1', '--random-seed=1'], script: fileURLToPath(import.meta.url), scriptArgs, cwd: root, label: `${framework} ${variant}` });
+  // by up to 9k from one process to the next; with these, by about 0.1k. No memory reducer: it
+  // starts garbage collections on a wall-clock timer, so under valgrind's slowness a sampled count
+  // on fastify jumped by up to 50k from run to run; without it, two runs agree within 0.4k.
+  return countWindowInstructions({ node, nodeArgs: ['--expose-gc', '--hash-seed=1', '--random-seed=1', '--no-memory-reducer'], script: fileURLToPath(import.meta.url), scriptArgs, cwd: root, label: `${framework} ${variant}` });
 }
 
 async function main() {
