@@ -37,56 +37,50 @@ interface SdkSpanFields {
  * limits, same processor calls, same ReadableSpan. If the first span does not look like one
  * (another SDK version), every span keeps going through the tracer.
  */
+/** What every span started here shares: the class and what the tracer gave its first span. */
+interface LearntSpan {
+  readonly spanClass: SdkSpanClass;
+  readonly resource: Resource;
+  readonly scope: InstrumentationScope;
+  readonly spanProcessor: SpanProcessor;
+  readonly spanLimits: SpanLimits;
+}
+
 export class SdkSpanStarter {
-  private spanClass: SdkSpanClass | undefined = undefined;
-  private resource: Resource | undefined = undefined;
-  private scope: InstrumentationScope | undefined = undefined;
-  private spanProcessor: SpanProcessor | undefined = undefined;
-  private spanLimits: SpanLimits | undefined = undefined;
-  /** Set after the first span the tracer started: from then on, spans start here or always in the tracer. */
-  private learnt = false;
+  /** Undefined until the first span is learnt from; null when it did not look like an SDK span. */
+  private learnt: LearntSpan | null | undefined = undefined;
 
   /** True once a span has been learnt from and spans start here. */
   get ready(): boolean {
-    return this.spanClass !== undefined;
+    return this.learnt != null;
   }
 
   /** Takes the class and the tracer's settings from a span the tracer started (the first only). */
   learnFrom(span: Span): void {
-    if (this.learnt) return;
-    this.learnt = true;
+    if (this.learnt !== undefined) return;
     const fields = span as Span & SdkSpanFields;
     const processor = fields._spanProcessor;
-    if (
-      typeof span.constructor !== 'function' ||
-      typeof fields.resource !== 'object' ||
-      typeof fields.instrumentationScope !== 'object' ||
-      typeof fields._spanLimits !== 'object' ||
-      typeof processor?.onStart !== 'function' ||
-      typeof processor.onEnd !== 'function'
-    ) {
-      return;
-    }
-    this.resource = fields.resource as Resource;
-    this.scope = fields.instrumentationScope as InstrumentationScope;
-    this.spanProcessor = processor as SpanProcessor;
-    this.spanLimits = fields._spanLimits as SpanLimits;
-    this.spanClass = span.constructor as SdkSpanClass;
+    const looksLikeSdkSpan =
+      typeof span.constructor === 'function' &&
+      typeof fields.resource === 'object' &&
+      typeof fields.instrumentationScope === 'object' &&
+      typeof fields._spanLimits === 'object' &&
+      typeof processor?.onStart === 'function' &&
+      typeof processor.onEnd === 'function';
+    this.learnt = looksLikeSdkSpan
+      ? {
+          spanClass: span.constructor as SdkSpanClass,
+          resource: fields.resource as Resource,
+          scope: fields.instrumentationScope as InstrumentationScope,
+          spanProcessor: processor as SpanProcessor,
+          spanLimits: fields._spanLimits as SpanLimits,
+        }
+      : null;
   }
 
   /** A recording span, when `ready`; the caller has made the ids, the decision and the attributes. */
   start(name: string, kind: SpanKind, context: Context, spanContext: SpanContext, parentSpanContext: SpanContext | undefined, attributes: Attributes): Span {
-    return new this.spanClass!({
-      resource: this.resource!,
-      scope: this.scope!,
-      context,
-      spanContext,
-      name,
-      kind,
-      parentSpanContext,
-      attributes,
-      spanProcessor: this.spanProcessor!,
-      spanLimits: this.spanLimits!,
-    });
+    const { spanClass, resource, scope, spanProcessor, spanLimits } = this.learnt!;
+    return new spanClass({ resource, scope, context, spanContext, name, kind, parentSpanContext, attributes, spanProcessor, spanLimits });
   }
 }
