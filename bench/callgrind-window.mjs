@@ -11,9 +11,10 @@ let runs = 0;
 
 /**
  * Runs `node [nodeArgs] script [scriptArgs]` under callgrind; resolves the instructions of its
- * measured window. `keep` leaves the dumps for callgrind_annotate and prints their paths.
+ * measured window. `keep` leaves the dumps for callgrind_annotate and prints their paths;
+ * `onDone` is handed the child's `done …` line (what it says about its window).
  */
-export function countWindowInstructions({ node, nodeArgs = [], script, scriptArgs = [], cwd, label, keep = false }) {
+export function countWindowInstructions({ node, nodeArgs = [], script, scriptArgs = [], cwd, label, keep = false, onDone }) {
   const out = join(tmpdir(), `callgrind-window-${process.pid}-${runs++}.out`);
   const valgrindArgs = ['--tool=callgrind', `--callgrind-out-file=${out}`, '--dump-instr=no', '--compress-strings=no'];
   const child = spawn('valgrind', [...valgrindArgs, node.path, '--single-threaded', ...nodeArgs, script, ...scriptArgs], { cwd, stdio: ['pipe', 'pipe', 'pipe'] });
@@ -26,6 +27,7 @@ export function countWindowInstructions({ node, nodeArgs = [], script, scriptArg
         child.stdin.write('go\n');
       }
       if (text.includes('done')) {
+        onDone?.(text.slice(text.indexOf('done')).split('\n')[0]);
         spawnSync('callgrind_control', ['--dump=measured', String(child.pid)]);
         child.stdin.write('end\n');
       }

@@ -96,13 +96,39 @@ async function serve(framework, variant) {
     connection.push(request);
   });
   await run(WARM_UP);
-  // A full collection first: the window then starts with the same heap in every variant, and the
-  // young-generation collections its requests cause are counted, not a major one left over from the warm-up.
-  globalThis.gc();
+  // No forced collection before the window: V8 drops type feedback and compiled code in one, and
+  // the window then re-tiered the request path (express sampled: 146 compilations and 24
+  // deoptimizations in it, against 66 and 10 without it; bare 120 and 65). The window's own
+  // collections, a full one included when it comes, are counted as a server pays them.
+  const collections = await countCollections();
   await announce('ready');
   await run(REQUESTS);
-  await announce('done');
+  await announce(`done ${collections()}`);
   process.exit(0);
+}
+
+/**
+ * Counts V8's garbage collections from now on; the returned function says how many, full and
+ * young-generation. One full collection costs the window's requests about 10–20k instructions
+ * each, so whether one fell in the window is shown beside each count.
+ */
+async function countCollections() {
+  const { PerformanceObserver, constants } = await import('node:perf_hooks');
+  let full = 0;
+  let young = 0;
+  const tally = (list) => {
+    for (const entry of list.getEntries()) {
+      if (entry.detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR) full++;
+      else young++;
+    }
+  };
+  const observer = new PerformanceObserver(tally);
+  observer.observe({ entryTypes: ['gc'] });
+  return () => {
+    tally({ getEntries: () => observer.takeRecords() });
+    observer.disconnect();
+    return `gc=${full}/${young}`;
+  };
 }
 
 /** Listens on 127.0.0.1 and connects one raw socket to it; returns that socket, to write requests into. */
@@ -122,6 +148,9 @@ async function floorScope() {
   return { run: (next) => context.with(trace.setSpan(ROOT_CONTEXT, trace.wrapSpanContext(spanContext)), next) };
 }
 
+/** Garbage collections in each variant's window, by `framework variant`. */
+const collections = {};
+
 /** Instructions of REQUESTS requests: the counters are zeroed after the warm-up and dumped after the last. */
 function countInstructions(node, framework, variant) {
   const scriptArgs = ['--serve', framework, variant, '--requests', String(REQUESTS), '--warm-up', String(WARM_UP)];
@@ -129,7 +158,11 @@ function countInstructions(node, framework, variant) {
   // by up to 9k from one process to the next; with these, by about 0.1k. No memory reducer: it
   // starts garbage collections on a wall-clock timer, so under valgrind's slowness a sampled count
   // on fastify jumped by up to 50k from run to run; without it, two runs agree within 0.4k.
-  return countWindowInstructions({ node, nodeArgs: ['--expose-gc', '--hash-seed=1', '--random-seed=1', '--no-memory-reducer'], script: fileURLToPath(import.meta.url), scriptArgs, cwd: root, label: `${framework} ${variant}` });
+  const onDone = (line) => {
+    const [full, young] = (/gc=(\d+)\/(\d+)/.exec(line) ?? []).slice(1).map(Number);
+    collections[`${framework} ${variant}`] = { full, young };
+  };
+  return countWindowInstructions({ node, nodeArgs: ['--hash-seed=1', '--random-seed=1', '--no-memory-reducer'], script: fileURLToPath(import.meta.url), scriptArgs, cwd: root, label: `${framework} ${variant}`, onDone });
 }
 
 async function main() {
@@ -145,7 +178,8 @@ async function main() {
     for (const variant of VARIANTS) {
       const instructions = await countInstructions(node, framework, variant);
       perRequest[`${framework} ${variant}`] = instructions / REQUESTS;
-      console.error(`${framework} ${variant}: ${Math.round(instructions / REQUESTS)} instructions per request`);
+      const gcs = collections[`${framework} ${variant}`];
+      console.error(`${framework} ${variant}: ${Math.round(instructions / REQUESTS)} instructions per request (${gcs?.full} full and ${gcs?.young} young-generation collections in the window)`);
     }
   }
   if (receiver !== undefined) {
@@ -165,4 +199,6 @@ async function main() {
     });
     console.log(`| ${framework} | ${k(bare)} |${cells.join('')}`);
   }
+  const fulls = Object.entries(collections).filter(([, gcs]) => gcs.full > 0);
+  console.log(`\nFull collections in the window (each adds about 10–20k per request to its row): ${fulls.map(([name, gcs]) => `${name} ${gcs.full}`).join(', ') || 'none'}.`);
 }
