@@ -35,6 +35,9 @@ const REQUESTS = Number(option('--requests', '5000'));
 // to 227k (20000, 5000), and the same variant counted twice then agreed within 0.5k.
 const WARM_UP = Number(option('--warm-up', '20000'));
 
+/** Garbage collections in each variant's window, by `framework variant`. */
+const collections = {};
+
 if (args[0] === '--serve') {
   await serve(args[1], args[2]);
 } else {
@@ -147,9 +150,6 @@ async function floorScope() {
   const spanContext = { traceId: '5759e988bd862e3fe1be46a994272793', spanId: '53995c3f42cd8ad8', traceFlags: 0 };
   return { run: (next) => context.with(trace.setSpan(ROOT_CONTEXT, trace.wrapSpanContext(spanContext)), next) };
 }
-
-/** Garbage collections in each variant's window, by `framework variant`. */
-const collections = {};
 
 /** Instructions of REQUESTS requests: the counters are zeroed after the warm-up and dumped after the last. */
 function countInstructions(node, framework, variant) {
