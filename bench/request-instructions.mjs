@@ -103,10 +103,10 @@ async function serve(framework, variant) {
   // the window then re-tiered the request path (express sampled: 146 compilations and 24
   // deoptimizations in it, against 66 and 10 without it; bare 120 and 65). The window's own
   // collections, a full one included when it comes, are counted as a server pays them.
-  const collections = await countCollections();
+  const windowCollections = await countCollections();
   await announce('ready');
   await run(REQUESTS);
-  await announce(`done ${collections()}`);
+  await announce(`done ${windowCollections()}`);
   process.exit(0);
 }
 
@@ -157,7 +157,9 @@ function countInstructions(node, framework, variant) {
   // Fixed seeds for V8's hash tables and Math.random: with random ones, the same code's count moved
   // by up to 9k from one process to the next; with these, by about 0.1k. No memory reducer: it
   // starts garbage collections on a wall-clock timer, so under valgrind's slowness a sampled count
-  // on fastify jumped by up to 50k from run to run; without it, two runs agree within 0.4k.
+  // on fastify jumped by up to 50k from run to run; without it, two runs agreed within 0.4k.
+  // Sampled and exported rows still move by up to 30k between runs, partly with a full collection
+  // in the window (reported with each count), partly for a reason not yet found.
   const onDone = (line) => {
     const [full, young] = (/gc=(\d+)\/(\d+)/.exec(line) ?? []).slice(1).map(Number);
     collections[`${framework} ${variant}`] = { full, young };
