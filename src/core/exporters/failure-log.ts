@@ -29,7 +29,8 @@ export class PartialExportError extends Error {
  * a burst is logged with its cause, later ones are only counted, and the first success after
  * it logs how many spans were lost. Failures are reported to the batch processor as done,
  * so it does not log each of them again; the spans are gone either way. It also counts what
- * was exported and what was lost, for `tracing.stats()`.
+ * was exported and what was lost, for `tracing.stats()`. The wrapped exporter gets a copy of
+ * each batch, and the array handed in is emptied (see `export`).
  *
  * @example
  * new FailureLoggingExporter(new OTLPTraceExporter(), 'OTLP collector at http://localhost:4318/v1/traces');
