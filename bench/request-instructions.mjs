@@ -134,7 +134,7 @@ async function countCollections() {
   };
 }
 
-/** Listens on 127.0.0.1 and connects one raw socket to it; returns that socket, to write requests into. */
+/** Listens on 127.0.0.1 and connects one raw socket to it; returns `push(bytes)`, which writes a request into it. */
 async function connectLoopback(server) {
   const { connect } = await import('node:net');
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -158,8 +158,10 @@ function countInstructions(node, framework, variant) {
   // by up to 9k from one process to the next; with these, by about 0.1k. No memory reducer: it
   // starts garbage collections on a wall-clock timer, so under valgrind's slowness a sampled count
   // on fastify jumped by up to 50k from run to run; without it, two runs agreed within 0.4k.
-  // Sampled and exported rows still move by up to 30k between runs, partly with a full collection
-  // in the window (reported with each count), partly for a reason not yet found.
+  // Sampled and exported rows still move by up to 30k between runs: old-generation collection work
+  // falls in the window or not, a finished full collection (reported with each count) or steps of
+  // incremental marking (with --no-incremental-marking, fastify sampled counted 117.2k without a
+  // full collection in the window and 196.7k with one).
   const onDone = (line) => {
     const [full, young] = (/gc=(\d+)\/(\d+)/.exec(line) ?? []).slice(1).map(Number);
     collections[`${framework} ${variant}`] = { full, young };

@@ -27,6 +27,15 @@ interface SdkSpanFields {
   _spanLimits?: unknown;
 }
 
+/** What every span started here shares: the class and what the tracer gave its first span. */
+interface LearntSpan {
+  readonly spanClass: SdkSpanClass;
+  readonly resource: Resource;
+  readonly scope: InstrumentationScope;
+  readonly spanProcessor: SpanProcessor;
+  readonly spanLimits: SpanLimits;
+}
+
 /**
  * Starts a sampled server span as the SDK's tracer does once it has made the ids and the
  * decision: `new SpanImpl(…)` with the tracer's resource, scope, processors and limits, all
@@ -37,15 +46,6 @@ interface SdkSpanFields {
  * limits, same processor calls, same ReadableSpan. If the first span does not look like one
  * (another SDK version), every span keeps going through the tracer.
  */
-/** What every span started here shares: the class and what the tracer gave its first span. */
-interface LearntSpan {
-  readonly spanClass: SdkSpanClass;
-  readonly resource: Resource;
-  readonly scope: InstrumentationScope;
-  readonly spanProcessor: SpanProcessor;
-  readonly spanLimits: SpanLimits;
-}
-
 export class SdkSpanStarter {
   /** Undefined until the first span is learnt from; null when it did not look like an SDK span. */
   private learnt: LearntSpan | null | undefined = undefined;
