@@ -3,8 +3,9 @@
 // 127.0.0.1, measured the way the project's performance issue states its targets: 3 rounds of
 // 5 s per server, 10 connections, GET /users/:id, the best round of each, every server pinned to
 // one core and the load generator (autocannon, another process) to another. Loads alternate
-// bare, A, bare, B, … so neighbours in time compare. The run ends with a Targets block: each
-// target as a ratio, PASS or MISS, cold start against aws-xray-sdk included.
+// bare, A, bare, B, … so neighbours in time compare: the Targets block sets each load against the
+// bare loads right before and after it (the median over the rounds), and the table shows the best
+// rounds too. Each target as a ratio, PASS or MISS, cold start against aws-xray-sdk included.
 //   node bench/run.mjs [--quick] [--profile] [--floor] [--in-process] [--instructions]
 //                      [--framework=express] [--variants=als,xray] [--node PATH]
 // --node PATH (or BENCH_NODE=PATH) runs the servers and the cold starts on that Node binary;
@@ -140,10 +141,16 @@ async function measureThroughput(all, otlp, udp, started) {
       const variants = group.filter((s) => s !== bare);
       // Rotate the order each round so no variant always follows the same neighbour.
       const order = variants.map((_, i) => variants[(i + round) % variants.length]);
-      bare.loads.push(await runLoad(bare, config.duration));
+      let bareBefore = await runLoad(bare, config.duration);
+      bare.loads.push(bareBefore);
       for (const server of order) {
-        server.loads.push(await runLoad(server, config.duration));
-        bare.loads.push(await runLoad(bare, config.duration));
+        const load = await runLoad(server, config.duration);
+        const bareAfter = await runLoad(bare, config.duration);
+        // The bare loads just before and after: the machine's speed at the time of this load.
+        load.bareNeighbours = [bareBefore, bareAfter];
+        server.loads.push(load);
+        bare.loads.push(bareAfter);
+        bareBefore = bareAfter;
       }
       console.log(`round ${round + 1}/${config.rounds} ${framework} done (${Math.round((Date.now() - started) / 1000)} s)`);
     }
@@ -164,7 +171,7 @@ async function main() {
   const started = Date.now();
   const loadBefore = load1();
   console.log(
-    `bench on Node ${node.version}: ${config.rounds} round(s) × ${config.duration} s per server, ${config.connections} connections, best round; ` +
+    `bench on Node ${node.version}: ${config.rounds} round(s) × ${config.duration} s per server, ${config.connections} connections; ` +
       `about ${Math.round(plannedSeconds / 60)} min (stops after ${LIMIT_MS / 1000} s).\n${cores.note}`,
   );
   // Off the server's core: the harness, and with it the receivers the sampled servers export to.
@@ -188,7 +195,8 @@ async function main() {
   const summary = summarize(all);
   const output = [
     `Throughput on Node ${node.version}, ${new Date().toISOString().slice(0, 10)}: ${config.rounds} round(s) × ${config.duration} s per server, ` +
-      `${config.connections} connections, best round (bare: its best load, it runs between every two variants). ${cores.note}`,
+      `${config.connections} connections. "best rounds": a server's best round ÷ bare's best load (bare runs between every two variants); ` +
+      `"neighbours": each round ÷ the bare loads right before and after it, median over the rounds (what the targets use). ${cores.note}`,
     '',
     table(summary, { countInstructions }),
     '',
