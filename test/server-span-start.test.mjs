@@ -48,16 +48,43 @@ async function serve() {
   return listen(http.createServer(app));
 }
 
-for (const [what, sampler] of [
+/** Every string value of every span at most 4 characters: the limit applied to each span. */
+function valuesCutToFour(spans) {
+  for (const span of spans) {
+    for (const [key, value] of Object.entries(span.attributes)) if (typeof value === 'string') assert.ok(value.length <= 4, `${key}: ${value}`);
+    assert.equal(span.attributes['url.scheme'], 'http');
+    assert.equal(span.attributes['network.protocol.version'], '1.1');
+  }
+}
+
+/** Ten request attributes and the status code fit; the body size and the route are dropped, on every span. */
+function elevenKept(spans) {
+  for (const span of spans) {
+    assert.equal(Object.keys(span.attributes).length, 11);
+    assert.equal(span.attributes['http.response.status_code'], 200);
+    assert.equal(span.attributes['http.route'], undefined);
+    assert.equal(span.droppedAttributesCount, 2);
+  }
+}
+
+for (const [what, sampler, env, limitsKept] of [
   ['parentbased_always_on', 'parentbased_always_on'],
   ["a sampler's own attributes and trace state", new AnnotatingSampler()],
+  ['a value length limit', 'parentbased_always_on', { OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT: '4' }, valuesCutToFour],
+  ['an attribute count limit that the request reaches', 'parentbased_always_on', { OTEL_ATTRIBUTE_COUNT_LIMIT: '11' }, elevenKept],
 ]) {
   describe(`sampled server spans, the first and the ones after it (${what})`, () => {
     let memory;
     let server;
     let spans;
     before(async () => {
-      memory = startMemoryTracing({ sampler });
+      // The SDK reads its span limits from the environment when the provider is made.
+      Object.assign(process.env, env);
+      try {
+        memory = startMemoryTracing({ sampler });
+      } finally {
+        for (const name of Object.keys(env ?? {})) delete process.env[name];
+      }
       server = await serve();
       for (let i = 0; i < 3; i++) await (await fetch(`${server.url}/items/${i}`)).text();
       // A caller's W3C context: the parent and its trace state continue.
@@ -77,6 +104,7 @@ for (const [what, sampler] of [
       assert.equal(first.kind, SpanKind.SERVER);
       assert.equal(first.name, 'GET /items/:id');
       assert.ok(first.attributes['http.request.method'] === 'GET' && first.attributes['http.response.status_code'] === 200);
+      limitsKept?.(spans);
       for (const span of rest) {
         assert.equal(span.constructor, first.constructor);
         assert.equal(span.resource, first.resource);

@@ -66,7 +66,9 @@ export function startServerSpan(state: TracingState, parent: Context, req: Incom
   // The sampler's own attributes win, as with the tracer.
   if (result.attributes !== undefined) Object.assign(initial, result.attributes);
   const { spans } = state;
-  if (spans.ready) return spans.start(name, SpanKind.SERVER, parent, { traceId, spanId, traceFlags, traceState }, validParent, initial);
+  if (spans.ready) {
+    return spans.start(name, SpanKind.SERVER, parent, { traceId, spanId, traceFlags, traceState }, validParent, initial, result.attributes === undefined);
+  }
   const span = startInTracer(state, name, parent, validParent, traceId, spanId, result);
   spans.learnFrom(span);
   span.setAttributes(initial);
