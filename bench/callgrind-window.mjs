@@ -12,9 +12,10 @@ let runs = 0;
 /**
  * Runs `node [nodeArgs] script [scriptArgs]` under callgrind; resolves the instructions of its
  * measured window. `keep` leaves the dumps for callgrind_annotate and prints their paths;
- * `onDone` is handed the child's `done …` line (what it says about its window).
+ * `onDone` is handed the child's `done …` line (what it says about its window), `onMeasured`
+ * the text of the window's dump.
  */
-export function countWindowInstructions({ node, nodeArgs = [], script, scriptArgs = [], cwd, label, keep = false, onDone }) {
+export function countWindowInstructions({ node, nodeArgs = [], script, scriptArgs = [], cwd, label, keep = false, onDone, onMeasured }) {
   const out = join(tmpdir(), `callgrind-window-${process.pid}-${runs++}.out`);
   const valgrindArgs = ['--tool=callgrind', `--callgrind-out-file=${out}`, '--dump-instr=no', '--compress-strings=no'];
   const child = spawn('valgrind', [...valgrindArgs, node.path, '--single-threaded', ...nodeArgs, script, ...scriptArgs], { cwd, stdio: ['pipe', 'pipe', 'pipe'] });
@@ -35,8 +36,12 @@ export function countWindowInstructions({ node, nodeArgs = [], script, scriptArg
     child.on('exit', (code) => {
       const measured = readDumps(out, keep).find((text) => /^desc: Trigger: .*measured/m.test(text));
       const total = measured && /^(?:summary|totals): (\d+)/m.exec(measured);
-      if (code !== 0 || !total) reject(new Error(`valgrind run failed (${label}, exit ${code}): ${stderr.slice(-2000)}`));
-      else resolve(Number(total[1]));
+      if (code !== 0 || !total) {
+        reject(new Error(`valgrind run failed (${label}, exit ${code}): ${stderr.slice(-2000)}`));
+        return;
+      }
+      onMeasured?.(measured);
+      resolve(Number(total[1]));
     });
   });
 }

@@ -13,11 +13,13 @@
 // the export that a real server never pays (export with a loopback socket: +2.0k; with a stream: +14k).
 // V8 runs --single-threaded: with background compiler threads the count would
 // depend on when they got the CPU, that is on the machine's load. After a warm-up the counters are zeroed, N requests run, and the counts
-// are dumped; the table shows the traced variants' addition over bare.
+// are dumped; the table shows the traced variants' addition over bare, and a second one the same
+// without the instructions V8's garbage collector ran in the window (callgrind-collection.mjs).
 //   node bench/request-instructions.mjs [--node PATH] [--requests N] [--only express,koa] [--variants bare,floor,unsampled,sampled,exported] [--warm-up N]
 //   (about 3 minutes per framework and variant; needs valgrind)
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { collectionShare } from './callgrind-collection.mjs';
 import { announce, countWindowInstructions } from './callgrind-window.mjs';
 import { benchNode } from './node-binary.mjs';
 
@@ -35,8 +37,9 @@ const REQUESTS = Number(option('--requests', '5000'));
 // to 227k (20000, 5000), and the same variant counted twice then agreed within 0.5k.
 const WARM_UP = Number(option('--warm-up', '20000'));
 
-/** Garbage collections in each variant's window, by `framework variant`. */
+/** Garbage collections in each variant's window, by `framework variant`, and the instructions they ran. */
 const collections = {};
+const collectionInstructions = {};
 
 if (args[0] === '--serve') {
   await serve(args[1], args[2]);
@@ -170,7 +173,19 @@ function countInstructions(node, framework, variant) {
   // it from survival and allocation rates measured in wall-clock time, which valgrind's slowness
   // distorts. In one run express sampled, which allocates more than unsampled, had 5 young
   // collections in its window and unsampled 44.
-  return countWindowInstructions({ node, nodeArgs: ['--hash-seed=1', '--random-seed=1', '--no-memory-reducer', '--min-semi-space-size=16', '--max-semi-space-size=16'], script: fileURLToPath(import.meta.url), scriptArgs, cwd: root, label: `${framework} ${variant}`, onDone });
+  const onMeasured = (dump) => {
+    collectionInstructions[`${framework} ${variant}`] = collectionShare(dump).collection;
+  };
+  return countWindowInstructions({
+    node,
+    nodeArgs: ['--hash-seed=1', '--random-seed=1', '--no-memory-reducer', '--min-semi-space-size=16', '--max-semi-space-size=16'],
+    script: fileURLToPath(import.meta.url),
+    scriptArgs,
+    cwd: root,
+    label: `${framework} ${variant}`,
+    onDone,
+    onMeasured,
+  });
 }
 
 async function main() {
@@ -187,7 +202,11 @@ async function main() {
       const instructions = await countInstructions(node, framework, variant);
       perRequest[`${framework} ${variant}`] = instructions / REQUESTS;
       const gcs = collections[`${framework} ${variant}`];
-      console.error(`${framework} ${variant}: ${Math.round(instructions / REQUESTS)} instructions per request (${gcs?.full} full and ${gcs?.young} young-generation collections in the window)`);
+      const collecting = collectionInstructions[`${framework} ${variant}`] / REQUESTS;
+      console.error(
+        `${framework} ${variant}: ${Math.round(instructions / REQUESTS)} instructions per request, ${Math.round(collecting)} of them collecting garbage ` +
+          `(${gcs?.full} full and ${gcs?.young} young-generation collections in the window)`,
+      );
     }
   }
   if (receiver !== undefined) {
@@ -209,4 +228,14 @@ async function main() {
   }
   const fulls = Object.entries(collections).filter(([, gcs]) => gcs.full > 0);
   console.log(`\nFull collections in the window (each adds about 10–20k per request to its row): ${fulls.map(([name, gcs]) => `${name} ${gcs.full}`).join(', ') || 'none'}.`);
+  // The same without the collector's own functions (callgrind-collection.mjs): which collections
+  // fall in a window moves a count by up to 30k, the requests' own work by about 2k.
+  console.log(`\nWithout garbage collection, and the collection per request:\n`);
+  console.log(`| framework | bare | bare: collecting |${traced.map((v) => ` ${v}: added | ${v}: collecting |`).join('')}\n|---|---:|---:|${'---:|---:|'.repeat(traced.length)}`);
+  const working = (name) => perRequest[name] - collectionInstructions[name] / REQUESTS;
+  for (const framework of FRAMEWORKS) {
+    const bare = working(`${framework} bare`);
+    const cells = traced.map((variant) => ` +${k(working(`${framework} ${variant}`) - bare)} | ${k(collectionInstructions[`${framework} ${variant}`] / REQUESTS)} |`);
+    console.log(`| ${framework} | ${k(bare)} | ${k(collectionInstructions[`${framework} bare`] / REQUESTS)} |${cells.join('')}`);
+  }
 }
