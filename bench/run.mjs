@@ -1,11 +1,11 @@
 // Side-by-side benchmark: express, fastify and koa, bare and traced by otel-xray (sampled and
 // unsampled), by OpenTelemetry's own instrumentation and (express) by aws-xray-sdk, all on
 // 127.0.0.1, measured the way the project's performance issue states its targets: 3 rounds of
-// 5 s per server, 10 connections, GET /users/:id, the best round of each, every server pinned to
-// one core and the load generator (autocannon, another process) to another. Loads alternate
-// bare, A, bare, B, … so neighbours in time compare: the Targets block sets each load against the
-// bare loads right before and after it (the median over the rounds), and the table shows the best
-// rounds too. Each target as a ratio, PASS or MISS, cold start against aws-xray-sdk included.
+// 5 s per server, 10 connections, GET /users/:id, every server pinned to one core and the load
+// generator (autocannon, another process) to another. Loads alternate bare, A, bare, B, … so
+// neighbours in time compare: the Targets block sets each load against the bare loads right
+// before and after it (the median over the rounds), and the table shows the best rounds too.
+// Each target as a ratio, PASS or MISS, cold start against aws-xray-sdk included.
 //   node bench/run.mjs [--quick] [--profile] [--floor] [--in-process] [--instructions]
 //                      [--framework=express] [--variants=als,xray] [--node PATH]
 // --node PATH (or BENCH_NODE=PATH) runs the servers and the cold starts on that Node binary;
