@@ -2,11 +2,10 @@ import { getNumberFromEnv, getStringFromEnv } from '@opentelemetry/core';
 import { type BufferConfig, BatchSpanProcessor, ConsoleSpanExporter, type SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { DEFAULT_MAX_QUEUE_SIZE, DropCountingProcessor } from './drop-counting-processor.js';
 import { DEFAULT_DAEMON_ADDRESS, parseDaemonAddress } from './daemon-address.js';
-import { EncodingSpanProcessor } from './encoding-processor.js';
 import { ExportPipeline } from './export-pipeline.js';
 export type { ExportPipeline } from './export-pipeline.js';
 import { FailureLoggingExporter } from './failure-log.js';
-import { type OtlpProtocol, otlpProtocol, otlpTarget, regionFromEnv, xrayOtlpUrl } from './exporter-settings.js';
+import { otlpProtocol, otlpTarget, regionFromEnv, xrayOtlpUrl } from './exporter-settings.js';
 import { LazyExporter } from './lazy-exporter.js';
 import { loadSigV4Packages } from './sigv4-packages.js';
 import { XRayDaemonExporter } from './xray-daemon-exporter.js';
@@ -32,8 +31,9 @@ function createDaemonExporter(endpoint: string | undefined): SpanExporter {
 }
 
 // The OTLP exporters load on first export (see LazyExporter); their settings are checked now.
-function createCollectorExporter(endpoint: string | undefined, protocol: OtlpProtocol): SpanExporter {
-  const exporter = new LazyExporter(async () => (await import('./otlp-exporter.js')).createOtlpExporter(endpoint, protocol));
+function createCollectorExporter(endpoint: string | undefined): SpanExporter {
+  otlpProtocol();
+  const exporter = new LazyExporter(async () => (await import('./otlp-exporter.js')).createOtlpExporter(endpoint));
   return new FailureLoggingExporter(exporter, `the OTLP collector at ${otlpTarget(endpoint)}`);
 }
 
@@ -65,17 +65,12 @@ export function createExporter(options: ResolvedOptions): SpanExporter | undefin
     case 'console':
       return new ConsoleSpanExporter();
     case 'otlp':
-      return createCollectorExporter(endpoint, otlpProtocol());
+      return createCollectorExporter(endpoint);
     case 'xray-daemon':
       return createDaemonExporter(endpoint);
     case 'xray-otlp':
       return createXRayOtlpExporter(endpoint);
   }
-}
-
-/** Whether the exporter is one of ours that sends OTLP protobuf: its spans can be encoded as they end. */
-function encodesOtlpProtobuf(options: ResolvedOptions): boolean {
-  return options.exporter === 'xray-otlp' || (options.exporter === 'otlp' && otlpProtocol() === 'http/protobuf');
 }
 
 /** Default of OTEL_BSP_EXPORT_TIMEOUT. */
@@ -102,7 +97,7 @@ export function createExportPipeline(options: ResolvedOptions): ExportPipeline {
   const batch = new BatchSpanProcessor(exporter, config);
   const maxQueueSize = config.maxQueueSize !== undefined && config.maxQueueSize > 0 ? config.maxQueueSize : DEFAULT_MAX_QUEUE_SIZE;
   const bounded = new DropCountingProcessor(
-    encodesOtlpProtobuf(options) ? new EncodingSpanProcessor(batch) : batch,
+    batch,
     maxQueueSize,
     () => exporter.failing,
     () => exporter.forceFlush(),

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import type { Agent } from 'node:http';
 import { errorMessage } from '../common/index.js';
 import { guardedAgent } from '../net/index.js';
-import { type OtlpProtocol, otlpProtocol } from './exporter-settings.js';
+import { otlpProtocol } from './exporter-settings.js';
 import { OtlpProtobufExporter } from './otlp-protobuf-exporter.js';
 
 /**
@@ -44,7 +44,8 @@ function guardedAgentFactory(): (protocol: string) => Promise<Agent> {
  * @example
  * createOtlpExporter('http://collector:4318/v1/traces');
  */
-export function createOtlpExporter(endpoint: string | undefined, protocol: OtlpProtocol = otlpProtocol()): SpanExporter {
+export function createOtlpExporter(endpoint: string | undefined): SpanExporter {
+  const protocol = otlpProtocol();
   // Without `url` the exporter reads OTEL_EXPORTER_OTLP_[TRACES_]ENDPOINT and _HEADERS itself.
   const config = { ...(endpoint === undefined ? {} : { url: endpoint }), httpAgentOptions: guardedAgentFactory() };
   return protocol === 'http/json' ? new OTLPJsonExporter(config) : new OtlpProtobufExporter(config);

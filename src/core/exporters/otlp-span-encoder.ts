@@ -1,4 +1,4 @@
-import type { Attributes, HrTime, Link, SpanContext, SpanStatus } from '@opentelemetry/api';
+import type { Attributes, HrTime, Link, SpanStatus } from '@opentelemetry/api';
 import type { InstrumentationScope } from '@opentelemetry/core';
 import type { Resource } from '@opentelemetry/resources';
 import type { ReadableSpan, TimedEvent } from '@opentelemetry/sdk-trace-base';
@@ -72,53 +72,8 @@ const INITIAL_SIZE = 64 * 1024;
 const MAX_KEPT_SIZE = 4 * 1024 * 1024;
 let shared: ProtobufWriter | undefined;
 
-/**
- * A sampled span encoded when it ended (`encodeSpan`): its bytes in a request (the `spans` field
- * of its ScopeSpans, tag and length included) and what a request groups it by. The batch
- * processor holds it in place of the span, and reads only its context and resource.
- */
-export class EncodedSpan {
-  constructor(
-    readonly bytes: Uint8Array,
-    readonly resource: Resource,
-    readonly instrumentationScope: InstrumentationScope,
-    private readonly context: SpanContext,
-  ) {}
-
-  spanContext(): SpanContext {
-    return this.context;
-  }
-}
-
-/** Encoded spans share slabs of this size, outside V8's heap: one small view object per span. */
-const SLAB_SIZE = 64 * 1024;
-let slab = Buffer.allocUnsafeSlow(0);
-let slabUsed = 0;
-let spanWriter: ProtobufWriter | undefined;
-
-/** `span` as a request will carry it: the same bytes `encodeTraceRequest` writes for it. */
-export function encodeSpan(span: ReadableSpan): EncodedSpan {
-  const writer = spanWriter ?? new ProtobufWriter(4096);
-  spanWriter = undefined;
-  writer.pos = 0;
-  writeSpan(writer, span);
-  const length = writer.pos;
-  if (slabUsed + length > slab.length) {
-    slab = Buffer.allocUnsafeSlow(Math.max(SLAB_SIZE, length));
-    slabUsed = 0;
-  }
-  writer.buf.copy(slab, slabUsed, 0, length);
-  const bytes = slab.subarray(slabUsed, slabUsed + length);
-  slabUsed += length;
-  if (writer.buf.length <= MAX_KEPT_SIZE) spanWriter = writer;
-  return new EncodedSpan(bytes, span.resource, span.instrumentationScope, span.spanContext());
-}
-
-/** A span, or one encoded when it ended. */
-type SpanToWrite = ReadableSpan | EncodedSpan;
-
 /** The request for `spans`; an empty array for no spans, as the SDK gives. */
-export function encodeTraceRequest(spans: readonly SpanToWrite[]): Uint8Array {
+export function encodeTraceRequest(spans: readonly ReadableSpan[]): Uint8Array {
   const writer = shared ?? new ProtobufWriter(INITIAL_SIZE);
   shared = undefined;
   writer.pos = 0;
@@ -130,7 +85,7 @@ export function encodeTraceRequest(spans: readonly SpanToWrite[]): Uint8Array {
   }
 }
 
-function writeRequest(writer: ProtobufWriter, spans: readonly SpanToWrite[]): void {
+function writeRequest(writer: ProtobufWriter, spans: readonly ReadableSpan[]): void {
   if (spans.length === 0) return;
   const { resource, instrumentationScope } = spans[0];
   let uniform = true;
@@ -145,7 +100,7 @@ function writeRequest(writer: ProtobufWriter, spans: readonly SpanToWrite[]): vo
     writeResourceSpans(writer, resource, [spans]);
     return;
   }
-  const groups = new Map<Resource, Map<InstrumentationScope, SpanToWrite[]>>();
+  const groups = new Map<Resource, Map<InstrumentationScope, ReadableSpan[]>>();
   for (const span of spans) {
     let scopes = groups.get(span.resource);
     if (scopes === undefined) groups.set(span.resource, (scopes = new Map()));
@@ -156,7 +111,7 @@ function writeRequest(writer: ProtobufWriter, spans: readonly SpanToWrite[]): vo
   for (const [groupResource, scopes] of groups) writeResourceSpans(writer, groupResource, [...scopes.values()]);
 }
 
-function writeResourceSpans(writer: ProtobufWriter, resource: Resource, scopes: readonly (readonly SpanToWrite[])[]): void {
+function writeResourceSpans(writer: ProtobufWriter, resource: Resource, scopes: readonly (readonly ReadableSpan[])[]): void {
   writer.byte(REQUEST_RESOURCE_SPANS);
   const start = writer.begin(GROUP_LENGTH_BYTES);
   writer.byte(RESOURCE_SPANS_RESOURCE);
@@ -174,8 +129,8 @@ function writeResourceSpans(writer: ProtobufWriter, resource: Resource, scopes: 
   writer.end(start, GROUP_LENGTH_BYTES);
 }
 
-function writeScopeSpans(writer: ProtobufWriter, spans: readonly SpanToWrite[]): void {
-  const scope: Scope = spans[0]!.instrumentationScope;
+function writeScopeSpans(writer: ProtobufWriter, spans: readonly ReadableSpan[]): void {
+  const scope: Scope = spans[0].instrumentationScope;
   writer.byte(RESOURCE_SPANS_SCOPE_SPANS);
   const start = writer.begin(GROUP_LENGTH_BYTES);
   writer.byte(SCOPE_SPANS_SCOPE);
@@ -192,11 +147,7 @@ function writeScopeSpans(writer: ProtobufWriter, spans: readonly SpanToWrite[]):
     writer.varint(scope.droppedAttributesCount);
   }
   writer.end(scopeStart, 1);
-  for (let i = 0; i < spans.length; i++) {
-    const span = spans[i]!;
-    if (span instanceof EncodedSpan) writer.raw(span.bytes);
-    else writeSpan(writer, span);
-  }
+  for (let i = 0; i < spans.length; i++) writeSpan(writer, spans[i]);
   if (scope.schemaUrl) {
     writer.byte(SCOPE_SPANS_SCHEMA_URL);
     writer.string(scope.schemaUrl);
