@@ -36,8 +36,11 @@ interface LearntSpan {
   readonly scope: InstrumentationScope;
   readonly spanProcessor: SpanProcessor;
   readonly spanLimits: SpanLimits;
-  /** The span keeps its attributes in `attributes` and counts them in `_attributesCount`, as SDK 2.x does. */
-  readonly storesAttributes: boolean;
+  /**
+   * The span keeps its attributes in `attributes` and counts them in `_attributesCount`, as SDK
+   * 2.x does, and no value length limit applies: an attribute object can be handed over whole.
+   */
+  readonly takesAttributeObjects: boolean;
 }
 
 /** No value length limit: the SDK then stores every string as it is given. */
@@ -84,7 +87,8 @@ export class SdkSpanStarter {
           scope: fields.instrumentationScope as InstrumentationScope,
           spanProcessor: processor as SpanProcessor,
           spanLimits: fields._spanLimits as SpanLimits,
-          storesAttributes: typeof fields.attributes === 'object' && typeof fields._attributesCount === 'number',
+          takesAttributeObjects:
+            typeof fields.attributes === 'object' && typeof fields._attributesCount === 'number' && unlimitedValues(fields._spanLimits as SpanLimits),
         }
       : null;
   }
@@ -108,8 +112,8 @@ export class SdkSpanStarter {
     attributes: Attributes,
     requestAttributes: boolean,
   ): Span {
-    const { spanClass, resource, scope, spanProcessor, spanLimits, storesAttributes } = this.learnt!;
-    const count = requestAttributes && storesAttributes && unlimitedValues(spanLimits) ? countOf(attributes) : undefined;
+    const { spanClass, resource, scope, spanProcessor, spanLimits, takesAttributeObjects } = this.learnt!;
+    const count = requestAttributes && takesAttributeObjects ? countOf(attributes) : undefined;
     const { attributeCountLimit } = spanLimits;
     if (count === undefined || (attributeCountLimit !== undefined && count > attributeCountLimit)) {
       return new spanClass({ resource, scope, context, spanContext, name, kind, parentSpanContext, attributes, spanProcessor, spanLimits });
