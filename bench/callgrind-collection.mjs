@@ -8,12 +8,11 @@
 /** V8's collector, by the names of its classes and their helpers. */
 const COLLECTOR = /v8::internal::(?:Scaveng|ScavengerCollector|Sweeper|MarkCompact|MinorMarkSweep|IncrementalMarking|ConcurrentMarking|Marking|MainMarkingVisitor|YoungGenerationMarking|Evacuat|RecordMigratedSlot|PointersUpdating|RememberedSet|SlotSet|TypedSlot|FreeList|Heap::(?:CollectGarbage|PerformGarbageCollection|Scavenge|MarkCompact|MinorMarkSweep|IterateRoots|OnMoveEvent|GarbageCollection|ProcessAllWeakReferences)|HeapObject::SizeFromMap|ObjectStats|WeakObjects|GlobalHandles::(?:Iterate|Process|Update)|ArrayBufferSweeper|MemoryAllocator::Unmapper|PagedSpaceAllocatorPolicy::ContributeToSweeping|BodyDescriptorBase::IteratePointers<v8::internal::(?:Scavenge|MainMarking|Marking|IterateAndScavengePromoted|RecordMigrated|PointersUpdating))|heap::base::(?:Worklist|SlotCallbackResult|BasicSlotSet)/;
 
-/** Instructions in collector functions, and in all, of one callgrind dump's text. */
-export function collectionShare(text) {
+/** Instructions in collector functions, of one callgrind dump's text. */
+export function collectionInstructions(text) {
   let fn = '';
   let afterCall = false;
   let collection = 0;
-  let total = 0;
   for (const line of text.split('\n')) {
     if (line.startsWith('fn=')) {
       fn = line.slice(3);
@@ -24,10 +23,8 @@ export function collectionShare(text) {
         afterCall = false;
         continue;
       }
-      const cost = Number(line.split(' ')[1] ?? 0);
-      total += cost;
-      if (COLLECTOR.test(fn)) collection += cost;
+      if (COLLECTOR.test(fn)) collection += Number(line.split(' ')[1] ?? 0);
     }
   }
-  return { collection, total };
+  return collection;
 }

@@ -19,7 +19,7 @@
 //   (about 3 minutes per framework and variant; needs valgrind)
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { collectionShare } from './callgrind-collection.mjs';
+import { collectionInstructions } from './callgrind-collection.mjs';
 import { announce, countWindowInstructions } from './callgrind-window.mjs';
 import { benchNode } from './node-binary.mjs';
 
@@ -37,9 +37,8 @@ const REQUESTS = Number(option('--requests', '5000'));
 // to 227k (20000, 5000), and the same variant counted twice then agreed within 0.5k.
 const WARM_UP = Number(option('--warm-up', '20000'));
 
-/** Garbage collections in each variant's window, by `framework variant`, and the instructions they ran. */
-const collections = {};
-const collectionInstructions = {};
+/** Each variant's window, by `framework variant`: its full and young-generation collections, and the instructions the collector ran. */
+const windows = {};
 
 if (args[0] === '--serve') {
   await serve(args[1], args[2]);
@@ -165,19 +164,19 @@ function countInstructions(node, framework, variant) {
   // falls in the window or not, a finished full collection (reported with each count) or steps of
   // incremental marking (with --no-incremental-marking, fastify sampled counted 117.2k without a
   // full collection in the window and 196.7k with one).
+  const counted = (windows[`${framework} ${variant}`] = {});
   const onDone = (line) => {
-    const [full, young] = (/gc=(\d+)\/(\d+)/.exec(line) ?? []).slice(1).map(Number);
-    collections[`${framework} ${variant}`] = { full, young };
+    [counted.full, counted.young] = (/gc=(\d+)\/(\d+)/.exec(line) ?? []).slice(1).map(Number);
   };
-  // A young generation of fixed size (16 MB semi-spaces, what a busy server's grows to): V8 sizes
-  // it from survival and allocation rates measured in wall-clock time, which valgrind's slowness
-  // distorts. In one run express sampled, which allocates more than unsampled, had 5 young
-  // collections in its window and unsampled 44.
   const onMeasured = (dump) => {
-    collectionInstructions[`${framework} ${variant}`] = collectionShare(dump).collection;
+    counted.collecting = collectionInstructions(dump);
   };
   return countWindowInstructions({
     node,
+    // A young generation of fixed size (16 MB semi-spaces, what a busy server's grows to): V8 sizes
+    // it from survival and allocation rates measured in wall-clock time, which valgrind's slowness
+    // distorts. In one run express sampled, which allocates more than unsampled, had 5 young
+    // collections in its window and unsampled 44.
     nodeArgs: ['--hash-seed=1', '--random-seed=1', '--no-memory-reducer', '--min-semi-space-size=16', '--max-semi-space-size=16'],
     script: fileURLToPath(import.meta.url),
     scriptArgs,
@@ -201,11 +200,10 @@ async function main() {
     for (const variant of VARIANTS) {
       const instructions = await countInstructions(node, framework, variant);
       perRequest[`${framework} ${variant}`] = instructions / REQUESTS;
-      const gcs = collections[`${framework} ${variant}`];
-      const collecting = collectionInstructions[`${framework} ${variant}`] / REQUESTS;
+      const { full, young, collecting } = windows[`${framework} ${variant}`];
       console.error(
-        `${framework} ${variant}: ${Math.round(instructions / REQUESTS)} instructions per request, ${Math.round(collecting)} of them collecting garbage ` +
-          `(${gcs?.full} full and ${gcs?.young} young-generation collections in the window)`,
+        `${framework} ${variant}: ${Math.round(instructions / REQUESTS)} instructions per request, ${Math.round(collecting / REQUESTS)} of them collecting garbage ` +
+          `(${full} full and ${young} young-generation collections in the window)`,
       );
     }
   }
@@ -226,16 +224,17 @@ async function main() {
     });
     console.log(`| ${framework} | ${k(bare)} |${cells.join('')}`);
   }
-  const fulls = Object.entries(collections).filter(([, gcs]) => gcs.full > 0);
-  console.log(`\nFull collections in the window (each adds about 10–20k per request to its row): ${fulls.map(([name, gcs]) => `${name} ${gcs.full}`).join(', ') || 'none'}.`);
+  const fulls = Object.entries(windows).filter(([, counted]) => counted.full > 0);
+  console.log(`\nFull collections in the window (each adds about 10–20k per request to its row): ${fulls.map(([name, counted]) => `${name} ${counted.full}`).join(', ') || 'none'}.`);
   // The same without the collector's own functions (callgrind-collection.mjs): which collections
   // fall in a window moves a count by up to 30k, the requests' own work by about 2k.
   console.log(`\nWithout garbage collection, and the collection per request:\n`);
   console.log(`| framework | bare | bare: collecting |${traced.map((v) => ` ${v}: added | ${v}: collecting |`).join('')}\n|---|---:|---:|${'---:|---:|'.repeat(traced.length)}`);
-  const working = (name) => perRequest[name] - collectionInstructions[name] / REQUESTS;
+  const collecting = (name) => windows[name].collecting / REQUESTS;
+  const working = (name) => perRequest[name] - collecting(name);
   for (const framework of FRAMEWORKS) {
     const bare = working(`${framework} bare`);
-    const cells = traced.map((variant) => ` +${k(working(`${framework} ${variant}`) - bare)} | ${k(collectionInstructions[`${framework} ${variant}`] / REQUESTS)} |`);
-    console.log(`| ${framework} | ${k(bare)} | ${k(collectionInstructions[`${framework} bare`] / REQUESTS)} |${cells.join('')}`);
+    const cells = traced.map((variant) => ` +${k(working(`${framework} ${variant}`) - bare)} | ${k(collecting(`${framework} ${variant}`))} |`);
+    console.log(`| ${framework} | ${k(bare)} | ${k(collecting(`${framework} bare`))} |${cells.join('')}`);
   }
 }

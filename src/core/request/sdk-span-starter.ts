@@ -73,6 +73,7 @@ export class SdkSpanStarter {
     if (this.learnt !== undefined) return;
     const fields = span as Span & SdkSpanFields;
     const processor = fields._spanProcessor;
+    const spanLimits = fields._spanLimits as SpanLimits;
     const looksLikeSdkSpan =
       typeof span.constructor === 'function' &&
       typeof fields.resource === 'object' &&
@@ -86,9 +87,8 @@ export class SdkSpanStarter {
           resource: fields.resource as Resource,
           scope: fields.instrumentationScope as InstrumentationScope,
           spanProcessor: processor as SpanProcessor,
-          spanLimits: fields._spanLimits as SpanLimits,
-          takesAttributeObjects:
-            typeof fields.attributes === 'object' && typeof fields._attributesCount === 'number' && unlimitedValues(fields._spanLimits as SpanLimits),
+          spanLimits,
+          takesAttributeObjects: typeof fields.attributes === 'object' && typeof fields._attributesCount === 'number' && unlimitedValues(spanLimits),
         }
       : null;
   }
