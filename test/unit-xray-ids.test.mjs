@@ -26,10 +26,27 @@ describe('XRayIdGenerator', () => {
     assert.equal(new Set(spanIds).size, SAMPLES);
   });
 
+  it('answers 0000000000000001 for the all-zero span id, as the AWS X-Ray id generator does', (t) => {
+    const ids = new XRayIdGenerator();
+    t.mock.method(Math, 'random', () => 0);
+    assert.equal(ids.generateSpanId(), '0000000000000001');
+    assert.match(ids.generateTraceId(), /^[0-9a-f]{8}0{24}$/);
+  });
+
+  it('writes each random bit where it belongs: all ones are all f', (t) => {
+    const ids = new XRayIdGenerator();
+    t.mock.method(Math, 'random', () => (2 ** 32 - 1) / 2 ** 32);
+    assert.equal(ids.generateSpanId(), 'ffffffffffffffff');
+    assert.match(ids.generateTraceId(), /^[0-9a-f]{8}f{24}$/);
+  });
+
   it('uses every hex digit in every random position', () => {
     const ids = new XRayIdGenerator();
-    const seen = Array.from({ length: 16 }, () => new Set());
-    for (let i = 0; i < SAMPLES; i++) [...ids.generateSpanId()].forEach((digit, at) => seen[at].add(digit));
+    const seen = Array.from({ length: 16 + 24 }, () => new Set());
+    for (let i = 0; i < SAMPLES; i++) {
+      [...ids.generateSpanId()].forEach((digit, at) => seen[at].add(digit));
+      [...ids.generateTraceId().slice(8)].forEach((digit, at) => seen[16 + at].add(digit));
+    }
     for (const digits of seen) assert.equal(digits.size, 16);
   });
 

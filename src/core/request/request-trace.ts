@@ -57,16 +57,9 @@ export class RequestTrace {
   }
 }
 
-/** True when `headers` holds any of `names`. */
-function hasAnyOf(headers: IncomingHttpHeaders, names: readonly string[]): boolean {
-  for (const name of names) if (headers[name] !== undefined) return true;
-  return false;
-}
-
 /** What the request's headers say about its caller (with otel-xray's propagator, a request without its headers has no caller). */
 function extractCaller(state: TracingState, headers: IncomingHttpHeaders): Context {
-  const names = state.kind === 'own' ? state.extractedHeaders : undefined;
-  if (names !== undefined && !hasAnyOf(headers, names)) return ROOT_CONTEXT;
+  if (state.kind === 'own' && state.hasCallerHeaders?.(headers) === false) return ROOT_CONTEXT;
   return propagation.extract(ROOT_CONTEXT, headers, incomingHeadersGetter);
 }
 

@@ -1,4 +1,4 @@
-import { type Attributes, type Context, type Span, type SpanContext, SpanKind, TraceFlags, isSpanContextValid, trace } from '@opentelemetry/api';
+import { type Attributes, type Context, ROOT_CONTEXT, type Span, type SpanContext, SpanKind, TraceFlags, isSpanContextValid, trace } from '@opentelemetry/api';
 import { isTracingSuppressed } from '@opentelemetry/core';
 import { SamplingDecision, type SamplingResult } from '@opentelemetry/sdk-trace-base';
 import type { IncomingMessage } from 'node:http';
@@ -37,9 +37,11 @@ export function startServerSpan(state: TracingState, parent: Context, req: Incom
   const { ids, tracer } = state;
   const name = spanNameOf(method);
   if (ids === undefined) return tracer.startSpan(name, { kind: SpanKind.SERVER, attributes: requestAttributes(req, method, path) }, parent);
-  const validParent = validParentOf(parent);
-  const rootOnly = validParent === undefined ? (parent.getValue(ROOT_ONLY_KEY) as XRayHeader | undefined) : undefined;
-  if (state.kind !== 'own' || isTracingSuppressed(parent)) {
+  // Most requests have no caller: their parent is the root context, with nothing to look up.
+  const fromCaller = parent !== ROOT_CONTEXT;
+  const validParent = fromCaller ? validParentOf(parent) : undefined;
+  const rootOnly = fromCaller && validParent === undefined ? (parent.getValue(ROOT_ONLY_KEY) as XRayHeader | undefined) : undefined;
+  if (state.kind !== 'own' || (fromCaller && isTracingSuppressed(parent))) {
     const options = { kind: SpanKind.SERVER, attributes: requestAttributes(req, method, path) };
     // The tracer decides (an app's NodeSDK may sample with a sampler of its own); only a Root-only trace id is named.
     if (rootOnly === undefined) return tracer.startSpan(name, options, parent);

@@ -12,6 +12,7 @@ import { createResource } from './resource.js';
 import { createSampler, hidingXRaySamplerEnv, stopSampler } from '../sampling/index.js';
 import { DecidedAheadSampler } from '../sampling/decided-ahead.js';
 import { SdkSpanStarter } from '../request/sdk-span-starter.js';
+import { callerHeadersCheck } from '../request/caller-headers.js';
 import { startOutboundTracing } from '../outbound/index.js';
 import { OFF_STATE, TRACER_NAME, TRACER_VERSION, type TracingState, getState, isProviderRegistered, setState } from './state.js';
 import type { Tracing, TracingOptions } from '../types.js';
@@ -148,7 +149,7 @@ export function startTracing(options: TracingOptions = {}): Tracing {
     spans: new SdkSpanStarter(),
     contextManager,
     requestStorage: taken.context ? undefined : contextManager.storage,
-    extractedHeaders: taken.propagation ? undefined : propagator.fields().map((field) => field.toLowerCase()),
+    hasCallerHeaders: taken.propagation ? undefined : callerHeadersCheck(propagator.fields()),
     options: resolved,
   });
   return handle;

@@ -4,6 +4,7 @@ import type { StorageContextManager } from './context-manager.js';
 import type { XRayIdGenerator } from '../xray/id-generator.js';
 import type { DecidedAheadSampler } from '../sampling/decided-ahead.js';
 import type { SdkSpanStarter } from '../request/sdk-span-starter.js';
+import type { CallerHeadersCheck } from '../request/caller-headers.js';
 import type { ResolvedOptions } from './options.js';
 import type { Tracing, TracingStats } from '../types.js';
 import { PACKAGE_VERSION } from './version.js';
@@ -32,10 +33,10 @@ export type TracingState =
        */
       readonly requestStorage: AsyncLocalStorage<Context> | undefined;
       /**
-       * The headers the registered propagator reads (lower case), when it is otel-xray's: a
-       * request with none of them has no parent to extract.
+       * Whether a request brought any header the registered propagator reads, when it is
+       * otel-xray's: a request with none of them has no parent to extract.
        */
-      readonly extractedHeaders: readonly string[] | undefined;
+      readonly hasCallerHeaders: CallerHeadersCheck | undefined;
       readonly options: ResolvedOptions;
     }
   | {

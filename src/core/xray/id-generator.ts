@@ -1,20 +1,45 @@
 import type { IdGenerator } from '@opentelemetry/sdk-trace-base';
 
 /**
- * Two hex digits for each byte value: ids are built without a Buffer round trip per id. Written
- * here rather than taken from `@opentelemetry/id-generator-aws-xray` (same format, same source of
- * randomness) because it is on every request's path: measured on Node 24 under callgrind, it
- * saves about 12k instructions per unsampled express request, a quarter of otel-xray's cost there.
+ * The character code of each hex digit. Ids are built in one `String.fromCharCode` call each: a
+ * flat string, where joining pieces makes several strings and a tree that V8 flattens again when
+ * the id is sliced, compared or written. Written here rather than taken from
+ * `@opentelemetry/id-generator-aws-xray` (same format, same source of randomness) because it is
+ * on every request's path: measured on Node 24 under callgrind, building ids from a table of hex
+ * pairs instead of a Buffer round trip saved about 12k instructions per unsampled express request,
+ * and one call per id instead of joined pairs about 1.6k more.
  */
-const HEX_BYTES = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, '0'));
-const INVALID_SPAN_ID = '0000000000000000';
+const HEX = Array.from({ length: 16 }, (_, digit) => digit.toString(16).charCodeAt(0));
 /** What `@opentelemetry/id-generator-aws-xray` answers in the 1-in-2^64 case of an all-zero span id. */
 const FALLBACK_SPAN_ID = '0000000000000001';
 
-/** 8 random hex digits (32 bits of Math.random, as the AWS X-Ray id generator draws them). */
-function randomHex8(): string {
-  const bits = (Math.random() * 2 ** 32) >>> 0;
-  return HEX_BYTES[bits >>> 24]! + HEX_BYTES[(bits >>> 16) & 255]! + HEX_BYTES[(bits >>> 8) & 255]! + HEX_BYTES[bits & 255]!;
+/** 32 random bits, as the AWS X-Ray id generator draws them (Math.random). */
+function random32(): number {
+  return (Math.random() * 2 ** 32) >>> 0;
+}
+
+/** Two 32-bit numbers in 16 hex digits. */
+function hex16(a: number, b: number): string {
+  return String.fromCharCode(
+    HEX[a >>> 28]!, HEX[(a >>> 24) & 15]!, HEX[(a >>> 20) & 15]!, HEX[(a >>> 16) & 15]!,
+    HEX[(a >>> 12) & 15]!, HEX[(a >>> 8) & 15]!, HEX[(a >>> 4) & 15]!, HEX[a & 15]!,
+    HEX[b >>> 28]!, HEX[(b >>> 24) & 15]!, HEX[(b >>> 20) & 15]!, HEX[(b >>> 16) & 15]!,
+    HEX[(b >>> 12) & 15]!, HEX[(b >>> 8) & 15]!, HEX[(b >>> 4) & 15]!, HEX[b & 15]!,
+  );
+}
+
+/** Four 32-bit numbers in 32 hex digits. */
+function hex32(a: number, b: number, c: number, d: number): string {
+  return String.fromCharCode(
+    HEX[a >>> 28]!, HEX[(a >>> 24) & 15]!, HEX[(a >>> 20) & 15]!, HEX[(a >>> 16) & 15]!,
+    HEX[(a >>> 12) & 15]!, HEX[(a >>> 8) & 15]!, HEX[(a >>> 4) & 15]!, HEX[a & 15]!,
+    HEX[b >>> 28]!, HEX[(b >>> 24) & 15]!, HEX[(b >>> 20) & 15]!, HEX[(b >>> 16) & 15]!,
+    HEX[(b >>> 12) & 15]!, HEX[(b >>> 8) & 15]!, HEX[(b >>> 4) & 15]!, HEX[b & 15]!,
+    HEX[c >>> 28]!, HEX[(c >>> 24) & 15]!, HEX[(c >>> 20) & 15]!, HEX[(c >>> 16) & 15]!,
+    HEX[(c >>> 12) & 15]!, HEX[(c >>> 8) & 15]!, HEX[(c >>> 4) & 15]!, HEX[c & 15]!,
+    HEX[d >>> 28]!, HEX[(d >>> 24) & 15]!, HEX[(d >>> 20) & 15]!, HEX[(d >>> 16) & 15]!,
+    HEX[(d >>> 12) & 15]!, HEX[(d >>> 8) & 15]!, HEX[(d >>> 4) & 15]!, HEX[d & 15]!,
+  );
 }
 
 /**
@@ -25,10 +50,6 @@ function randomHex8(): string {
 export class XRayIdGenerator implements IdGenerator {
   private nextTraceId: string | undefined = undefined;
   private nextSpanId: string | undefined = undefined;
-  /** The epoch second the cached hex prefix stands for: one toString(16) per second, not per trace. */
-  private epochSecond = -1;
-  private epochHex = '';
-
   /**
    * The next generateTraceId and generateSpanId answer these (undefined: a new random id). Set
    * right before a synchronous `tracer.startSpan` and cleared right after, so a span that asked
@@ -41,7 +62,8 @@ export class XRayIdGenerator implements IdGenerator {
 
   generateTraceId(): string {
     const traceId = this.nextTraceId;
-    if (traceId === undefined) return this.epochPrefix() + randomHex8() + randomHex8() + randomHex8();
+    // X-Ray's first field: the epoch second (8 hex digits until 2106).
+    if (traceId === undefined) return hex32(Math.floor(Date.now() / 1000), random32(), random32(), random32());
     this.nextTraceId = undefined;
     return traceId;
   }
@@ -52,17 +74,8 @@ export class XRayIdGenerator implements IdGenerator {
       this.nextSpanId = undefined;
       return preset;
     }
-    const spanId = randomHex8() + randomHex8();
-    return spanId === INVALID_SPAN_ID ? FALLBACK_SPAN_ID : spanId;
-  }
-
-  /** The current epoch second in 8 hex digits (X-Ray's first trace id field). */
-  private epochPrefix(): string {
-    const second = Math.floor(Date.now() / 1000);
-    if (second !== this.epochSecond) {
-      this.epochSecond = second;
-      this.epochHex = second.toString(16).padStart(8, '0');
-    }
-    return this.epochHex;
+    const high = random32();
+    const low = random32();
+    return high === 0 && low === 0 ? FALLBACK_SPAN_ID : hex16(high, low);
   }
 }
