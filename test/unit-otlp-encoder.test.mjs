@@ -278,6 +278,23 @@ describe('OTLP span encoder: the same bytes as the SDK', () => {
     assertSameBytes(spans);
   });
 
+  it('encodes ids with characters other than hex digits as the SDK reads them, ASCII or not', () => {
+    const spanContext = { traceId: 'zz-+ÿé€0123456789abcdef012345678', spanId: 'g~ \u0100\uffff0000000', traceFlags: 1 };
+    assertSameBytes([handSpan({ spanContext: () => spanContext, parentSpanContext: { traceId: TRACE_ID, spanId: 'Z9z9Z9z9Z9z9Z9z9', traceFlags: 1 } })]);
+  });
+
+  it('encodes own attributes only: not those of a prototype, nor what a polluted Object.prototype adds', () => {
+    const inherited = Object.assign(Object.create({ inherited: 'no' }), { own: 'yes' });
+    assertSameBytes([handSpan({ attributes: inherited })]);
+    Object.prototype.polluted = 'no';
+    try {
+      assertSameBytes([handSpan({ attributes: { own: 'yes', count: 2 } }), handSpan({ attributes: inherited })]);
+    } finally {
+      delete Object.prototype.polluted;
+    }
+    assertSameBytes([handSpan({ attributes: { own: 'yes', count: 2 } })]);
+  });
+
   it('encodes the resource schema URL and a resource without attributes', () => {
     assertSameBytes([handSpan({ resource: resourceFromAttributes({}, { schemaUrl: 'https://opentelemetry.io/schemas/1.30.0' }) })]);
     assertSameBytes([handSpan({ resource: { attributes: undefined, schemaUrl: undefined } })]);

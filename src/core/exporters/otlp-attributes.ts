@@ -47,10 +47,22 @@ interface KeyEntry {
 const entries = new Map<string, KeyEntry>();
 const hasOwn = Object.prototype.hasOwnProperty;
 
+/** Whether Object.prototype has an enumerable property (it never should); until checked, taken to. */
+let objectPrototypeEnumerable = true;
+
+/** Checks Object.prototype for enumerable properties again: once per request encoded. */
+export function checkObjectPrototype(): void {
+  objectPrototypeEnumerable = false;
+  for (const _key in Object.prototype) objectPrototypeEnumerable = true;
+}
+
 /** Each own enumerable attribute as a KeyValue under `tag`, in the object's key order. */
 export function writeAttributes(writer: ProtobufWriter, attributes: Attributes, tag: number): void {
+  // A plain object (the SDK's attributes, the request's) inherits no enumerable key unless
+  // Object.prototype was given one: then no key needs a hasOwnProperty call (130 instructions each).
+  const mayInherit = Object.getPrototypeOf(attributes) !== Object.prototype || objectPrototypeEnumerable;
   for (const key in attributes) {
-    if (!hasOwn.call(attributes, key)) continue;
+    if (mayInherit && !hasOwn.call(attributes, key)) continue;
     writer.byte(tag);
     writeKeyValue(writer, key, attributes[key]);
   }

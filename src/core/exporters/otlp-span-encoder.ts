@@ -2,7 +2,7 @@ import type { Attributes, HrTime, Link, SpanStatus } from '@opentelemetry/api';
 import type { InstrumentationScope } from '@opentelemetry/core';
 import type { Resource } from '@opentelemetry/resources';
 import type { ReadableSpan, TimedEvent } from '@opentelemetry/sdk-trace-base';
-import { writeAttributes } from './otlp-attributes.js';
+import { checkObjectPrototype, writeAttributes } from './otlp-attributes.js';
 import { ProtobufWriter } from './protobuf-writer.js';
 
 /**
@@ -77,6 +77,7 @@ export function encodeTraceRequest(spans: readonly ReadableSpan[]): Uint8Array {
   const writer = shared ?? new ProtobufWriter(INITIAL_SIZE);
   shared = undefined;
   writer.pos = 0;
+  checkObjectPrototype();
   try {
     writeRequest(writer, spans);
     return writer.result();
