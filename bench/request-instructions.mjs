@@ -3,8 +3,9 @@
 // bare, traced unsampled (always_off), traced sampled (a no-op exporter behind the usual batch
 // processor, so the request path and the hand-over are counted, not the export) and, on request,
 // exported (sampled, with the default OTLP exporter posting each batch to a receiver in the
-// harness's process: encoding and the HTTP client are counted, the receiver is not) and floor
-// (one context and AsyncLocalStorage scope per request, nothing else).
+// harness's process: encoding and the HTTP client are counted, the receiver is not), headerless
+// (unsampled with `responseHeader: false`: what the X-Amzn-Trace-Id response header costs) and
+// floor (one context and AsyncLocalStorage scope per request, nothing else).
 // Requests go over one keep-alive loopback TCP connection from a raw socket in the same process
 // (it writes the request bytes and drops the answer: a few hundred instructions, the same in every
 // variant). Not an in-memory stream: the server's socket must be a net.Socket, as in production.
@@ -15,7 +16,7 @@
 // depend on when they got the CPU, that is on the machine's load. After a warm-up the counters are zeroed, N requests run, and the counts
 // are dumped; the table shows the traced variants' addition over bare, and a second one the same
 // without the instructions V8's garbage collector ran in the window (callgrind-collection.mjs).
-//   node bench/request-instructions.mjs [--node PATH] [--requests N] [--only express,koa] [--variants bare,floor,unsampled,sampled,exported] [--warm-up N]
+//   node bench/request-instructions.mjs [--node PATH] [--requests N] [--only express,koa] [--variants bare,floor,unsampled,headerless,sampled,exported] [--warm-up N]
 //   (about 3 minutes per framework and variant; needs valgrind)
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -65,18 +66,19 @@ async function serve(framework, variant) {
   // span and runs the request in it: the part of any context-carrying tracer's cost that
   // otel-xray cannot remove.
   const floor = variant === 'floor' ? await floorScope() : undefined;
+  const options = variant === 'headerless' ? { responseHeader: false } : {};
   let answered;
   let handler;
   if (framework === 'express') {
     const app = require('express')();
     if (floor) app.use((req, res, next) => floor.run(next));
-    else if (variant !== 'bare') app.use((await import('otel-xray/express')).xrayTracing());
+    else if (variant !== 'bare') app.use((await import('otel-xray/express')).xrayTracing(options));
     app.get('/users/:id', (req, res) => { res.json(user(req.params.id)); answered(); });
     handler = app;
   } else if (framework === 'fastify') {
     const app = require('fastify')();
     if (floor) app.addHook('onRequest', (request, reply, done) => floor.run(done));
-    else if (variant !== 'bare') await app.register((await import('otel-xray/fastify')).xrayTracing);
+    else if (variant !== 'bare') await app.register((await import('otel-xray/fastify')).xrayTracing, options);
     app.get('/users/:id', async (request) => { answered(); return user(request.params.id); });
     await app.ready();
     handler = app.routing;
@@ -85,7 +87,7 @@ async function serve(framework, variant) {
     const Router = require('@koa/router');
     const app = new Koa();
     if (floor) app.use((ctx, next) => floor.run(next));
-    else if (variant !== 'bare') app.use((await import('otel-xray/koa')).xrayTracing());
+    else if (variant !== 'bare') app.use((await import('otel-xray/koa')).xrayTracing(options));
     const router = new Router();
     router.get('/users/:id', (ctx) => { ctx.body = user(ctx.params.id); answered(); });
     app.use(router.routes());
